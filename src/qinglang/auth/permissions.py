@@ -1,0 +1,96 @@
+"""Roles, permissions and the one permission check: ``can(actor, permission, resource)``.
+
+Pure: no database. The API, the console and the CLI all ask :func:`can` (or
+:func:`require`), so a rule changes in one place. A token's scopes narrow what its
+user's roles allow; they never widen it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from qinglang.actor import Actor, ActorKind
+from qinglang.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    REVIEWER = "reviewer"  # works the queues, establishes facts, proposes measures
+    APPROVER = "approver"  # signs off what needs a second level (WS-27)
+    COMPLIANCE = "compliance"  # campaigns, policy packs, statistics, retention
+    REGULATOR = "regulator"  # reads and exports; never changes anything
+    ADMIN = "admin"  # users, roles and tokens
+
+
+class Permission(StrEnum):
+    CONSOLE_ACCESS = "console:access"
+    PLATFORM_READ = "platform:read"
+    LEDGER_READ = "ledger:read"
+    LEDGER_VERIFY = "ledger:verify"
+    USERS_READ = "users:read"
+    USERS_MANAGE = "users:manage"
+    TOKENS_OWN = "tokens:own"  # create and revoke one's own API tokens
+    TOKENS_MANAGE = "tokens:manage"  # revoke anyone's
+
+
+_STAFF = frozenset({Permission.CONSOLE_ACCESS, Permission.PLATFORM_READ, Permission.TOKENS_OWN})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.REVIEWER: _STAFF,
+    Role.APPROVER: _STAFF,
+    Role.COMPLIANCE: _STAFF | {Permission.LEDGER_READ, Permission.LEDGER_VERIFY},
+    Role.REGULATOR: frozenset(
+        {
+            Permission.CONSOLE_ACCESS,
+            Permission.PLATFORM_READ,
+            Permission.LEDGER_READ,
+            Permission.LEDGER_VERIFY,
+            Permission.TOKENS_OWN,
+        }
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+@runtime_checkable
+class Owned(Protocol):
+    """A resource that belongs to one user (an API token, a saved view…)."""
+
+    @property
+    def user_id(self) -> int: ...
+
+
+def permissions_of(roles: frozenset[str]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        if role in Role.__members__.values():
+            granted |= ROLE_PERMISSIONS[Role(role)]
+    return frozenset(granted)
+
+
+def can(actor: Actor, permission: Permission, resource: object | None = None) -> bool:
+    """Whether ``actor`` may do ``permission`` (to ``resource``, where one is named)."""
+    if actor.kind in (ActorKind.SYSTEM, ActorKind.OPERATOR):
+        return True
+    if actor.kind is not ActorKind.USER:
+        return False
+    if actor.scopes is not None and permission.value not in actor.scopes:
+        return False
+    granted = permissions_of(actor.roles)
+    if permission in granted:
+        return True
+    # One's own things: holding TOKENS_OWN lets a user manage their own tokens.
+    return (
+        permission is Permission.TOKENS_MANAGE
+        and Permission.TOKENS_OWN in granted
+        and isinstance(resource, Owned)
+        and resource.user_id == actor.user_id
+    )
+
+
+def require(actor: Actor, permission: Permission, resource: object | None = None) -> None:
+    if not can(actor, permission, resource):
+        raise PermissionDenied(
+            f"{actor.ref} lacks the permission {permission.value}",
+            details={"permission": permission.value},
+        )

@@ -1,0 +1,1 @@
+"""The ``qinglang`` command tree: thin commands over the same services as the web."""

@@ -1,0 +1,63 @@
+"""The codes a ledger entry uses: what happened (event) and to what (subject)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+_SUBJECT_ID = re.compile(r"^[^\n\r]{1,128}$")
+
+
+class LedgerEvent(StrEnum):
+    """What happened. A code never changes meaning; new ones are added at the end."""
+
+    # users, roles and access
+    USER_CREATED = "user_created"
+    USER_DISABLED = "user_disabled"
+    USER_ENABLED = "user_enabled"
+    USER_ROLES_CHANGED = "user_roles_changed"
+    USER_PASSWORD_CHANGED = "user_password_changed"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_LOCKED = "login_locked"
+    # the platform Qinglang governs (the demo platform, or a real one's mirror)
+    PLATFORM_ACCOUNT_CREATED = "platform_account_created"
+    PLATFORM_POST_CREATED = "platform_post_created"
+    PLATFORM_MEASURE_APPLIED = "platform_measure_applied"
+    DEMO_DATA_SEEDED = "demo_data_seeded"
+
+
+class SubjectType(StrEnum):
+    """What an entry is about."""
+
+    SYSTEM = "system"
+    USER = "user"
+    API_TOKEN = "api_token"
+    PLATFORM_ACCOUNT = "platform_account"
+    PLATFORM_POST = "platform_post"
+    REPORT = "report"
+    CASE = "case"
+    ACCOUNT = "account"
+    MEASURE = "measure"
+    EVIDENCE = "evidence"
+    CAMPAIGN = "campaign"
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    type: SubjectType
+    id: str
+
+    def __post_init__(self) -> None:
+        if not _SUBJECT_ID.match(self.id):
+            raise ValueError("a subject id is 1 to 128 characters on one line")
+
+    @classmethod
+    def of(cls, type_: SubjectType, id_: int | str) -> Subject:
+        return cls(type=type_, id=str(id_))
+
+    @property
+    def ref(self) -> str:
+        return f"{self.type.value}:{self.id}"

@@ -1,0 +1,1 @@
+"""The platform Qinglang governs: the adapter protocol, the built-in demo platform, its seed."""

@@ -1,0 +1,159 @@
+"""Validated settings: ``QINGLANG_*`` environment variables over an optional TOML file.
+
+Settings are an object passed to ``create_app(settings)`` and to services; nothing
+reads them at import time. :func:`load_settings` turns every validation problem into
+one :class:`~qinglang.errors.ConfigurationError` that names the setting.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from qinglang.errors import ConfigurationError
+
+ENV_PREFIX = "QINGLANG_"
+CONFIG_FILE_VARIABLE = "QINGLANG_CONFIG"
+DEFAULT_SECRET_KEY = "insecure-development-secret-do-not-use-in-production"
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Field names map to ``QINGLANG_<NAME>`` variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", frozen=True, validate_default=True
+    )
+
+    mode: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: an SQLite file in data_dir"
+    )
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    time_zone: str = "Asia/Shanghai"
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    db_pool_size: int = Field(default=5, ge=1, le=200)
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
+    login_window_seconds: int = Field(default=15 * 60, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(CONFIG_FILE_VARIABLE)
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_parses(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError("is not a database URL (e.g. sqlite:///var/q.db)") from exc
+        if url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError(f"backend {url.get_backend_name()!r}: use sqlite or postgresql")
+        if url.get_backend_name() == "postgresql" and url.drivername != "postgresql+psycopg":
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_is_http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.mode == "production":
+            secret = self.secret_key.get_secret_value()
+            if secret == DEFAULT_SECRET_KEY:
+                raise ValueError(
+                    "secret_key: production mode refuses the default secret key; "
+                    "set QINGLANG_SECRET_KEY to a random value of at least "
+                    f"{MIN_PRODUCTION_SECRET_LENGTH} characters"
+                )
+            if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+                raise ValueError(
+                    f"secret_key: production mode needs at least "
+                    f"{MIN_PRODUCTION_SECRET_LENGTH} characters"
+                )
+        return self
+
+    @property
+    def database(self) -> URL:
+        """The database URL, defaulting to ``<data_dir>/qinglang.db`` (SQLite)."""
+        if self.database_url is None:
+            return URL.create("sqlite", database=str(self.data_dir / "qinglang.db"))
+        return make_url(self.database_url)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode == "production"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from overrides, the environment and ``$QINGLANG_CONFIG``.
+
+    Raises :class:`ConfigurationError` with one line per problem, each naming the
+    environment variable that sets it.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigurationError(_describe(exc)) from None
+    except (OSError, ValueError) as exc:  # an unreadable or malformed TOML file
+        raise ConfigurationError(f"{CONFIG_FILE_VARIABLE}: cannot read config file: {exc}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "settings"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if ": " in message and message.split(": ", 1)[0] in Settings.model_fields:
+            field, message = message.split(": ", 1)
+        lines.append(f"{ENV_PREFIX}{field.upper()}: {message}")
+    return "; ".join(lines)

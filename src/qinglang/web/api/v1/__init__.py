@@ -1,0 +1,13 @@
+"""Version 1 of the JSON API."""
+
+from fastapi import APIRouter
+
+from qinglang.web.api.v1 import ledger, me, tokens, users
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(me.router)
+router.include_router(users.router)
+router.include_router(tokens.router)
+router.include_router(ledger.router)
+
+__all__ = ["router"]

@@ -1,0 +1,73 @@
+"""The application factory: ``create_app(settings)`` builds the whole HTTP front."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from qinglang import __version__
+from qinglang.db.engine import Database, create_database
+from qinglang.logs import configure_logging
+from qinglang.settings import Settings
+from qinglang.web import health
+from qinglang.web.api.v1 import router as api_v1
+from qinglang.web.console import router as console
+from qinglang.web.console.i18n import Catalogs
+from qinglang.web.demo_site import router as demo_site
+from qinglang.web.errors import install_error_handlers
+from qinglang.web.middleware import RequestContextMiddleware
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    """Build the app. Pass ``database`` to share one (tests); otherwise one is made and owned."""
+    configure_logging(settings.log_level)
+    owned = database is None
+    db = database if database is not None else create_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            db.dispose()
+
+    app = FastAPI(
+        title="Qinglang 清朗",
+        version=__version__,
+        summary="Infringement reports, self-media governance and the work ledger",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = db
+    app.state.catalogs = Catalogs.load()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="qinglang_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.is_production,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_v1)
+    app.include_router(console)
+    app.include_router(demo_site)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/console/", status_code=307)
+
+    return app

@@ -1,0 +1,67 @@
+"""One place that turns errors into responses: JSON under /api, a page elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
+
+from qinglang.db.engine import unavailable
+from qinglang.errors import DomainError, http_status_for
+from qinglang.web.deps import SignInRequired
+
+log = logging.getLogger("qinglang.web")
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/healthz"
+
+
+def _render(request: Request, status: int, body: dict[str, object]) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": body}, status_code=status)
+    from qinglang.web.console.pages import render_error  # the console owns its look
+
+    return render_error(request, status=status, code=str(body["code"]), message=str(body["message"]))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 and _wants_json(request) else None
+        response = _render(request, http_status_for(exc), exc.as_dict())
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(f"/console/login?next={quote(exc.next_path)}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "problem": e["msg"]}
+            for e in exc.errors()
+        ]
+        body = {"code": "invalid_input", "message": "the request is not valid", "details": {"problems": problems}}
+        return _render(request, 422, body)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return _render(request, exc.status_code, {"code": code, "message": str(exc.detail)})
+
+    @app.exception_handler(OperationalError)
+    async def _database(request: Request, exc: OperationalError) -> Response:
+        log.error("database error", exc_info=exc)
+        error = unavailable(request.app.state.database.engine.url, exc)
+        return _render(request, error.http_status, error.as_dict())

@@ -1,0 +1,14 @@
+"""All storage models, imported so that ``Base.metadata`` is complete."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from qinglang.auth import models as _auth  # noqa: F401
+from qinglang.db.base import Base
+from qinglang.ledger import models as _ledger  # noqa: F401
+from qinglang.platform import models as _platform  # noqa: F401
+
+
+def metadata() -> MetaData:
+    return Base.metadata
