@@ -99,7 +99,9 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServe
         return
     server = PostgresServer(admin_url)
     url = server.create(server.template)
-    settings = make_settings(url.render_as_string(hide_password=False), tmp_path_factory.mktemp("pg"))
+    settings = make_settings(
+        url.render_as_string(hide_password=False), tmp_path_factory.mktemp("pg")
+    )
     database = Database(engine=create_engine_for(settings))
     upgrade(database)
     database.dispose()

@@ -39,7 +39,13 @@ _POSTGRES_TRIGGERS = [
 def upgrade() -> None:
     op.create_table(
         "ledger_entries",
-        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
+        # INTEGER on SQLite makes seq the rowid (64-bit); BIGINT on PostgreSQL.
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
         sa.Column("recorded_at", sa.String(length=27), nullable=False),
         sa.Column("actor", sa.String(length=160), nullable=False),
         sa.Column("event", sa.String(length=64), nullable=False),

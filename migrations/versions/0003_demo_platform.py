@@ -47,7 +47,8 @@ def upgrade() -> None:
         sa.Column("distribution", sa.String(length=16), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["platform_accounts.id"],
+            ["account_id"],
+            ["platform_accounts.id"],
             name=op.f("fk_platform_posts_account_id_platform_accounts"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_platform_posts")),

@@ -106,5 +106,5 @@ def http_status_for(error: DomainError) -> int:
 def exit_code_for(error: DomainError) -> int:
     for cls in type(error).__mro__:
         if cls in _EXIT_CODES:
-            return _EXIT_CODES[cls]  # type: ignore[index]
+            return _EXIT_CODES[cls]
     return 1

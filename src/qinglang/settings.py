@@ -140,12 +140,17 @@ def load_settings(**overrides: Any) -> Settings:
     Raises :class:`ConfigurationError` with one line per problem, each naming the
     environment variable that sets it.
     """
+    config_file = os.environ.get(CONFIG_FILE_VARIABLE)
+    if config_file and not Path(config_file).is_file():
+        raise ConfigurationError(f"{CONFIG_FILE_VARIABLE}: no config file at {config_file}")
     try:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigurationError(_describe(exc)) from None
     except (OSError, ValueError) as exc:  # an unreadable or malformed TOML file
-        raise ConfigurationError(f"{CONFIG_FILE_VARIABLE}: cannot read config file: {exc}") from None
+        raise ConfigurationError(
+            f"{CONFIG_FILE_VARIABLE}: cannot read config file: {exc}"
+        ) from None
 
 
 def _describe(exc: ValidationError) -> str:

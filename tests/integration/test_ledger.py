@@ -1,4 +1,4 @@
-"""The ledger core on both databases: chaining, atomicity, concurrency, append-only, tamper evidence."""
+"""The ledger core on both databases: chaining, atomicity, concurrency, append-only, tampering."""
 
 from __future__ import annotations
 
@@ -42,15 +42,20 @@ def test_append_chains_entries_in_order(database: Database, clock: FixedClock) -
 
 def test_an_entry_exists_only_if_its_change_commits(database: Database) -> None:
     write(database, {"n": 1})
-    with pytest.raises(RuntimeError, match="the change failed"), database.unit_of_work() as uow:
-        ledger.append(
-            uow,
-            actor=WRITER,
-            event=LedgerEvent.DEMO_DATA_SEEDED,
-            subject=Subject(type=SubjectType.SYSTEM, id="1"),
-            payload={"n": 2},
-        )
-        raise RuntimeError("the change failed")
+
+    def failing_change() -> None:
+        with database.unit_of_work() as uow:
+            ledger.append(
+                uow,
+                actor=WRITER,
+                event=LedgerEvent.DEMO_DATA_SEEDED,
+                subject=Subject(type=SubjectType.SYSTEM, id="1"),
+                payload={"n": 2},
+            )
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError, match="the change failed"):
+        failing_change()
     assert [e.seq for e in ledger.recent_entries(database)] == [1]
     assert write(database, {"n": 3}) == 2
     assert ledger.verify(database).ok
@@ -129,7 +134,8 @@ def test_verify_names_the_entry_whose_bytes_changed(database: Database) -> None:
     else:
         bypass_triggers(
             database,
-            "UPDATE ledger_entries SET payload = replace(payload, 'QWERTY', 'RWERTY') WHERE seq = 5",
+            "UPDATE ledger_entries SET payload = replace(payload, 'QWERTY', 'RWERTY') "
+            "WHERE seq = 5",
         )
     result = ledger.verify(database)
     assert not result.ok
@@ -162,16 +168,57 @@ def test_verify_names_a_rewritten_chain_link(database: Database) -> None:
     forged_hash = entry_hash(*row[:6], row[6], forged_payload)
     bypass_triggers(
         database,
-        f"UPDATE ledger_entries SET payload = '{forged_payload}', hash = '{forged_hash}' WHERE seq = 3",
+        f"UPDATE ledger_entries SET payload = '{forged_payload}', hash = '{forged_hash}' "
+        "WHERE seq = 3",
     )
     result = ledger.verify(database)
     assert result.broken is not None
     assert (result.broken.seq, result.broken.reason) == (4, "prev_hash_mismatch")
 
 
-def test_verify_streams_in_batches(database: Database) -> None:
+def test_verify_checks_chunk_by_chunk(database: Database) -> None:
     for n in range(25):
-        write(database, {"n": n})
-    result = ledger.verify(database, batch=7)
+        write(
+            database,
+            {
+                "n": n,
+                "pct": "100% 真实 %s %d 😀",
+                "text": "含\\反斜杠 and 'quotes' \"双引号\" \u2028",
+            },
+        )
+    result = ledger.verify(database, chunk=7)
     assert result.ok
-    assert result.checked == 25
+    assert (result.checked, result.last_seq) == (25, 25)
+
+
+def test_a_break_in_a_later_chunk_is_named_exactly(database: Database) -> None:
+    for n in range(1, 31):
+        write(database, {"n": n, "note": f"n{n:02d}-POIUYTREWQ"})
+    bypass_triggers(
+        database,
+        "UPDATE ledger_entries SET payload = replace(payload, 'POIU', 'POIV') WHERE seq = 23",
+    )
+    result = ledger.verify(database, chunk=5)
+    assert result.broken is not None
+    assert (result.broken.seq, result.checked, result.last_seq) == (23, 22, 22)
+
+
+def test_parallel_verification_agrees_with_the_serial_walk(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qinglang.ledger import verification as verify_module
+
+    for n in range(1, 41):
+        write(database, {"n": n, "note": f"p{n:02d}-LKJHGFDSA"})
+    monkeypatch.setattr(verify_module, "PARALLEL_FROM", 1)
+    assert verify_module._may_fork(40, 2), "this test must run the forked path"
+    good = ledger.verify(database, chunk=6, workers=2)
+    assert (good.ok, good.checked, good.last_hash) == (True, 40, ledger.verify(database).last_hash)
+
+    bypass_triggers(
+        database,
+        "UPDATE ledger_entries SET payload = replace(payload, 'LKJ', 'LKK') WHERE seq = 29",
+    )
+    broken = ledger.verify(database, chunk=6, workers=2)
+    assert broken.broken is not None
+    assert (broken.broken.seq, broken.broken.reason, broken.checked) == (29, "hash_mismatch", 28)

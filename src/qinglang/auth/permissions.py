@@ -68,21 +68,25 @@ def permissions_of(roles: frozenset[str]) -> frozenset[Permission]:
     return frozenset(granted)
 
 
+def _in_scope(actor: Actor, permission: Permission) -> bool:
+    """A token acts only within its scopes; a console session has no scopes to narrow it."""
+    return actor.scopes is None or permission.value in actor.scopes
+
+
 def can(actor: Actor, permission: Permission, resource: object | None = None) -> bool:
     """Whether ``actor`` may do ``permission`` (to ``resource``, where one is named)."""
     if actor.kind in (ActorKind.SYSTEM, ActorKind.OPERATOR):
         return True
     if actor.kind is not ActorKind.USER:
         return False
-    if actor.scopes is not None and permission.value not in actor.scopes:
-        return False
     granted = permissions_of(actor.roles)
-    if permission in granted:
+    if permission in granted and _in_scope(actor, permission):
         return True
     # One's own things: holding TOKENS_OWN lets a user manage their own tokens.
     return (
         permission is Permission.TOKENS_MANAGE
         and Permission.TOKENS_OWN in granted
+        and _in_scope(actor, Permission.TOKENS_OWN)
         and isinstance(resource, Owned)
         and resource.user_id == actor.user_id
     )

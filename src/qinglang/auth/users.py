@@ -33,7 +33,9 @@ def parse_roles(roles: Iterable[str]) -> frozenset[Role]:
     return frozenset(parsed)
 
 
-def actor_for(user: User, *, token_id: int | None = None, scopes: frozenset[str] | None = None) -> Actor:
+def actor_for(
+    user: User, *, token_id: int | None = None, scopes: frozenset[str] | None = None
+) -> Actor:
     return Actor(
         kind=ActorKind.USER,
         name=user.username,

@@ -12,7 +12,9 @@ from qinglang.auth import tokens
 from qinglang.auth.permissions import Permission
 from qinglang.cli.context import open_database, operator, out
 
-app = typer.Typer(help="API tokens (stored hashed; the secret is shown once).", no_args_is_help=True)
+app = typer.Typer(
+    help="API tokens (stored hashed; the secret is shown once).", no_args_is_help=True
+)
 SCOPES = ", ".join(p.value for p in Permission)
 
 
@@ -25,9 +27,7 @@ def create(
 ) -> None:
     """Issue a token; prints the secret once."""
     database = open_database()
-    expires_at = (
-        database.clock.now() + timedelta(days=expires_in_days) if expires_in_days else None
-    )
+    expires_at = database.clock.now() + timedelta(days=expires_in_days) if expires_in_days else None
     issued = tokens.create_token(
         database, actor=operator(), username=user, name=name, scopes=scope, expires_at=expires_at
     )
@@ -44,8 +44,13 @@ def list_command(user: Annotated[str | None, typer.Option("--user", "-u")] = Non
         state = "revoked" if token.revoked_at else "active"
         expires = token.expires_at.strftime("%Y-%m-%d") if token.expires_at else "-"
         table.add_row(
-            str(token.id), token.user.username, token.name, token.prefix + "…",
-            ", ".join(token.scopes), expires, state,
+            str(token.id),
+            token.user.username,
+            token.name,
+            token.prefix + "…",
+            ", ".join(token.scopes),
+            expires,
+            state,
         )
     out.print(table)
 

@@ -20,7 +20,10 @@ def add(
     username: Annotated[str, typer.Argument(help="Lower-case login name")],
     role: Annotated[list[str], typer.Option("--role", "-r", help=f"Repeatable: {ROLES}")],
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters")
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters"
+        ),
     ],
     display_name: Annotated[str | None, typer.Option(help="Name shown in the console")] = None,
 ) -> None:
@@ -33,7 +36,9 @@ def add(
         roles=role,
         display_name=display_name,
     )
-    out.print(f"added user {user.username} (id {user.id}) with roles {', '.join(sorted(user.roles))}")
+    out.print(
+        f"added user {user.username} (id {user.id}) with roles {', '.join(sorted(user.roles))}"
+    )
 
 
 @app.command("list")

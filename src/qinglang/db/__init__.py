@@ -1,4 +1,4 @@
-"""Storage: the engine for SQLite and PostgreSQL, the declarative base, units of work, migrations."""
+"""Storage: engines for SQLite and PostgreSQL, the declarative base, units of work, migrations."""
 
 from qinglang.db.base import Base
 from qinglang.db.engine import Database, check_database, create_database

@@ -7,7 +7,8 @@ Use :func:`append` inside the same unit of work as the change it records, and
 from qinglang.ledger.chain import GENESIS_HASH, Broken, Verification
 from qinglang.ledger.events import LedgerEvent, Subject, SubjectType
 from qinglang.ledger.models import LedgerEntry
-from qinglang.ledger.service import append, head, recent_entries, verify
+from qinglang.ledger.service import append, head, recent_entries
+from qinglang.ledger.verification import verify
 
 __all__ = [
     "GENESIS_HASH",

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qinglang.db.base import Base
 from qinglang.ledger.chain import parse_time
 
+SEQ_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+
 
 class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
 
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # On SQLite an INTEGER PRIMARY KEY is the rowid itself (64-bit): range scans in seq
+    # order read the table directly instead of going through a second index.
+    seq: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=False)
     # Fixed-width UTC text (see chain.py): sorts as time, hashes as stored, same on both databases.
     recorded_at: Mapped[str] = mapped_column(String(27), index=True)
     actor: Mapped[str] = mapped_column(String(160))
@@ -35,7 +40,5 @@ class LedgerEntry(Base):
 
     @property
     def data(self) -> dict[str, Any]:
-        import json
-
         value: dict[str, Any] = json.loads(self.payload)
         return value

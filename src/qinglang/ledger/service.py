@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select, text
 
@@ -12,9 +12,6 @@ from qinglang.actor import Actor
 from qinglang.db.engine import Database, UnitOfWork
 from qinglang.ledger.chain import (
     GENESIS_HASH,
-    ChainWalker,
-    Row,
-    Verification,
     canonical_json,
     entry_hash,
     format_time,
@@ -25,7 +22,6 @@ from qinglang.ledger.models import LedgerEntry
 # pg_advisory_xact_lock key for "the ledger head": ASCII "qlledger".
 _POSTGRES_APPEND_LOCK = 0x716C6C6564676572
 _ONE_LINE = re.compile(r"^[^\n\r]+$")
-VERIFY_BATCH = 20_000
 
 
 def _serialise_appends(uow: UnitOfWork) -> None:
@@ -37,7 +33,9 @@ def _serialise_appends(uow: UnitOfWork) -> None:
     if uow.read_only:
         raise RuntimeError("ledger.append needs a read-write unit of work")
     if uow.session.get_bind().dialect.name == "postgresql":
-        uow.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_APPEND_LOCK})
+        uow.session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_APPEND_LOCK}
+        )
 
 
 def append(
@@ -97,27 +95,3 @@ def recent_entries(
         )
     with database.unit_of_work(read_only=True) as uow:
         return list(uow.session.scalars(query))
-
-
-_VERIFY_SQL = (
-    "SELECT seq, recorded_at, actor, event, subject_type, subject_id, payload, prev_hash, hash "
-    "FROM ledger_entries ORDER BY seq"
-)
-
-
-def verify(database: Database, *, batch: int = VERIFY_BATCH) -> Verification:
-    """Walk the whole chain in order and report the first broken entry, if any.
-
-    Rows are streamed in batches (a server-side cursor on PostgreSQL), so memory stays
-    flat however long the ledger is.
-    """
-    walker = ChainWalker()
-    with database.engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=batch).exec_driver_sql(
-            _VERIFY_SQL
-        )
-        for rows in result.partitions(batch):
-            if not walker.feed(cast("list[Row]", rows)):
-                break
-        result.close()
-    return walker.result()

@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException
 
 from qinglang.db.engine import unavailable
 from qinglang.errors import DomainError, http_status_for
+from qinglang.web.console.pages import render_error as console_error
+from qinglang.web.demo_site.pages import render_error as demo_site_error
 from qinglang.web.deps import SignInRequired
 
 log = logging.getLogger("qinglang.web")
@@ -28,15 +30,20 @@ def _wants_json(request: Request) -> bool:
 def _render(request: Request, status: int, body: dict[str, object]) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": body}, status_code=status)
-    from qinglang.web.console.pages import render_error  # the console owns its look
-
-    return render_error(request, status=status, code=str(body["code"]), message=str(body["message"]))
+    code, message = str(body["code"]), str(body["message"])
+    if request.url.path.startswith("/demo-site"):
+        return demo_site_error(request, status=status, message=message)
+    return console_error(request, status=status, code=code, message=message)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 and _wants_json(request) else None
+        headers = (
+            {"WWW-Authenticate": "Bearer"}
+            if exc.http_status == 401 and _wants_json(request)
+            else None
+        )
         response = _render(request, http_status_for(exc), exc.as_dict())
         if headers:
             response.headers.update(headers)
@@ -52,7 +59,11 @@ def install_error_handlers(app: FastAPI) -> None:
             {"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "problem": e["msg"]}
             for e in exc.errors()
         ]
-        body = {"code": "invalid_input", "message": "the request is not valid", "details": {"problems": problems}}
+        body: dict[str, object] = {
+            "code": "invalid_input",
+            "message": "the request is not valid",
+            "details": {"problems": problems},
+        }
         return _render(request, 422, body)
 
     @app.exception_handler(HTTPException)

@@ -19,6 +19,7 @@ DEFAULT_LOCALE = "zh_CN"
 SUPPORTED = ("zh_CN", "en")
 LANG_COOKIE = "qinglang_lang"
 
+
 class Translate(Protocol):
     def __call__(self, message: str, /, **values: object) -> str: ...
 
@@ -35,7 +36,9 @@ class Catalogs:
             with path.open("rb") as handle:
                 catalog = read_po(handle, locale=locale)
             messages[locale] = {
-                str(m.id): str(m.string) for m in catalog if m.id and isinstance(m.string, str) and m.string
+                str(m.id): str(m.string)
+                for m in catalog
+                if m.id and isinstance(m.string, str) and m.string
             }
         return cls(messages=messages)
 
@@ -75,7 +78,8 @@ def negotiate(accept_language: str | None) -> str:
                 quality = float(params.strip()[2:])
             except ValueError:
                 quality = 0.0
-        ranked.append((quality, tag.strip()))
+        if quality > 0:  # q=0 means "not acceptable"
+            ranked.append((quality, tag.strip()))
     for _quality, tag in sorted(ranked, key=lambda item: -item[0]):
         choice = parse_choice(tag)
         if choice:

@@ -115,7 +115,9 @@ def login(
     )
     address = request.client.host if request.client else "unknown"
     try:
-        actor = sign_in(database, username=username, password=password, address=address, limits=limits)
+        actor = sign_in(
+            database, username=username, password=password, address=address, limits=limits
+        )
     except (NotAuthenticated, RateLimited) as exc:
         context = {"next": _safe_next(next), "error_code": exc.code, "username": username}
         return render(request, "login.html", context, status=exc.http_status)

@@ -15,7 +15,9 @@ from qinglang.web.deps import ApiActor, DatabaseDep
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 
 
-@router.get("/entries", response_model=list[LedgerEntryOut], responses=ERRORS, summary="Latest entries")
+@router.get(
+    "/entries", response_model=list[LedgerEntryOut], responses=ERRORS, summary="Latest entries"
+)
 def entries(
     actor: ApiActor,
     database: DatabaseDep,

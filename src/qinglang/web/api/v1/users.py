@@ -29,7 +29,11 @@ def list_users(actor: ApiActor, database: DatabaseDep) -> list[UserOut]:
 
 
 @router.post(
-    "", response_model=UserOut, status_code=status.HTTP_201_CREATED, responses=ERRORS, summary="Add a user"
+    "",
+    response_model=UserOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=ERRORS,
+    summary="Add a user",
 )
 def create_user(body: UserCreate, actor: ApiActor, database: DatabaseDep) -> UserOut:
     user = users.create_user(
@@ -44,7 +48,10 @@ def create_user(body: UserCreate, actor: ApiActor, database: DatabaseDep) -> Use
 
 
 @router.patch(
-    "/{username}", response_model=UserOut, responses=ERRORS, summary="Disable, enable or change roles"
+    "/{username}",
+    response_model=UserOut,
+    responses=ERRORS,
+    summary="Disable, enable or change roles",
 )
 def update_user(username: str, body: UserPatch, actor: ApiActor, database: DatabaseDep) -> UserOut:
     user: User | None = None
