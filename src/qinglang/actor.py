@@ -30,10 +30,15 @@ class Actor:
     token_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] | None = None
+    display_name: str = field(default="", compare=False)  # what a person is called on screen
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ValueError(f"actor name {self.name!r} must match {_NAME.pattern}")
+
+    @property
+    def shown_as(self) -> str:
+        return self.display_name or self.name
 
     @property
     def ref(self) -> str:

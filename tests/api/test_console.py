@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from qinglang.auth import users
 from qinglang.db.engine import Database
-from tests.api.conftest import PASSWORD, add_user, csrf_of, sign_in
+from tests.api.conftest import OPERATOR, PASSWORD, add_user, csrf_of, sign_in
 
 
 def test_the_console_asks_for_sign_in_in_chinese(client: TestClient) -> None:
@@ -33,11 +34,18 @@ def test_english_by_browser_language(client: TestClient) -> None:
 
 
 def test_sign_in_shows_the_home_page_and_ledger(client: TestClient, database: Database) -> None:
-    add_user(database, "chen", "compliance")
+    users.create_user(
+        database,
+        actor=OPERATOR,
+        username="chen",
+        password=PASSWORD,
+        roles=["compliance"],
+        display_name="合规专员 <陈晓>",
+    )
     sign_in(client, "chen")
     home = client.get("/console/")
     assert home.status_code == 200
-    assert "欢迎，chen" in home.text
+    assert "欢迎，合规专员 &lt;陈晓&gt;" in home.text  # shown by name, and escaped
     assert "合规专员" in home.text
     assert "工作台账" in home.text
     assert "登录成功" in home.text  # the sign-in itself is in the ledger
@@ -86,9 +94,6 @@ def test_forms_without_the_csrf_token_are_refused(client: TestClient, database: 
 def test_sign_out_and_disabled_users_lose_their_session(
     client: TestClient, database: Database
 ) -> None:
-    from qinglang.auth import users
-    from tests.api.conftest import OPERATOR
-
     add_user(database, "li", "reviewer")
     sign_in(client, "li")
     assert client.get("/console/", follow_redirects=False).status_code == 200

@@ -43,6 +43,7 @@ def actor_for(
         token_id=token_id,
         roles=user.roles,
         scopes=scopes,
+        display_name=user.display_name,
     )
 
 
