@@ -13,7 +13,18 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
     assert {"/api/v1/me", "/api/v1/users", "/api/v1/tokens", "/api/v1/ledger/entries"} <= spec[
         "paths"
     ].keys()
-    assert "swagger" in client.get("/api/docs").text.lower()
+    assert spec["components"]["securitySchemes"]["ApiToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": spec["components"]["securitySchemes"]["ApiToken"]["description"],
+    }
+    assert spec["paths"]["/api/v1/me"]["get"]["security"] == [{"ApiToken": []}]
+    docs = client.get("/api/docs").text
+    assert '<script src="/api/docs-assets/swagger-ui-bundle.js">' in docs
+    assert "cdn" not in docs.lower()
+    script = client.get("/api/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert "javascript" in script.headers["content-type"]
 
 
 def test_healthz_checks_the_database(client: TestClient, database: Database) -> None:

@@ -13,7 +13,7 @@ from qinglang.db.migrate import current_revision, head_revision
 from qinglang.errors import ConfigurationError
 from qinglang.settings import Settings, load_settings
 
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 
 

@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from swagger_ui_bundle import swagger_ui_path
 
 from qinglang import __version__
 from qinglang.db.engine import Database, create_database
@@ -42,7 +44,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         title="Qinglang 清朗",
         version=__version__,
         summary="Infringement reports, self-media governance and the work ledger",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from local files, never from a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -65,6 +67,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(console)
     app.include_router(demo_site)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/api/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="Qinglang 清朗 API",
+            swagger_js_url="/api/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs-assets/favicon-32x32.png",
+        )
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

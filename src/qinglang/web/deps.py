@@ -10,6 +10,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from qinglang.actor import Actor
 from qinglang.auth.tokens import authenticate_token
@@ -36,15 +37,23 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
-def api_actor(request: Request, database: DatabaseDep) -> Actor:
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiToken",
+    description="An API token (qlt_…) from `qinglang tokens create` or POST /api/v1/tokens",
+)
+
+
+def api_actor(
+    database: DatabaseDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
     """The user behind ``Authorization: Bearer qlt_…``."""
-    header = request.headers.get("authorization", "")
-    scheme, _, credentials = header.partition(" ")
-    if scheme.lower() != "bearer" or not credentials:
+    if credentials is None or not credentials.credentials:
         raise NotAuthenticated(
             "send an API token as 'Authorization: Bearer <token>'", code="token_required"
         )
-    return authenticate_token(database, secret=credentials.strip())
+    return authenticate_token(database, secret=credentials.credentials.strip())
 
 
 ApiActor = Annotated[Actor, Depends(api_actor)]
