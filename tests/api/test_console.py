@@ -126,3 +126,18 @@ def test_unknown_console_pages_render_a_page_not_json(client: TestClient) -> Non
     response = client.get("/console/no-such-page")
     assert response.status_code == 404
     assert "未找到" in response.text
+
+
+def test_pages_carry_security_headers(client: TestClient) -> None:
+    page = client.get("/console/login")
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["x-frame-options"] == "DENY"
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "content-security-policy" in client.get("/demo-site/").headers
+    api = client.get("/healthz")
+    assert api.headers["x-content-type-options"] == "nosniff"
+    session = page.headers["set-cookie"]
+    assert "httponly" in session.lower()
+    assert "samesite=lax" in session.lower()

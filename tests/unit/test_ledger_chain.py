@@ -176,5 +176,7 @@ def test_a_break_in_a_later_batch_keeps_the_count_of_good_entries() -> None:
 def test_subject_and_actor_must_be_one_line() -> None:
     with pytest.raises(ValueError, match="one line"):
         Subject(type=SubjectType.CASE, id="1\n2")
+    with pytest.raises(ValueError, match="one line"):
+        Subject(type=SubjectType.CASE, id="a\x00b")
     with pytest.raises(ValueError, match="must match"):
         Actor.system("worker\nuser:admin")

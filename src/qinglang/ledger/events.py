@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-_SUBJECT_ID = re.compile(r"^[^\n\r]{1,128}$")
+# No control characters: the canonical encoding is line-based (see chain.py).
+_SUBJECT_ID = re.compile(r"^[^\x00-\x1f\x7f]{1,128}$")
 
 
 class LedgerEvent(StrEnum):
@@ -52,7 +53,9 @@ class Subject:
 
     def __post_init__(self) -> None:
         if not _SUBJECT_ID.match(self.id):
-            raise ValueError("a subject id is 1 to 128 characters on one line")
+            raise ValueError(
+                "a subject id is 1 to 128 characters on one line, no control characters"
+            )
 
     @classmethod
     def of(cls, type_: SubjectType, id_: int | str) -> Subject:

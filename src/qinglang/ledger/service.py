@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +20,6 @@ from qinglang.ledger.models import LedgerEntry
 
 # pg_advisory_xact_lock key for "the ledger head": ASCII "qlledger".
 _POSTGRES_APPEND_LOCK = 0x716C6C6564676572
-_ONE_LINE = re.compile(r"^[^\n\r]+$")
 
 
 def _serialise_appends(uow: UnitOfWork) -> None:
@@ -51,8 +49,6 @@ def append(
     The entry becomes visible, and durable, exactly when the caller's change commits;
     if the caller rolls back, the entry never existed.
     """
-    if not _ONE_LINE.match(actor.ref):
-        raise ValueError("an actor reference must be one line")
     _serialise_appends(uow)
     last = uow.session.execute(
         select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)

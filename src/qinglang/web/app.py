@@ -23,7 +23,7 @@ from qinglang.web.console import router as console
 from qinglang.web.console.i18n import Catalogs
 from qinglang.web.demo_site import router as demo_site
 from qinglang.web.errors import install_error_handlers
-from qinglang.web.middleware import RequestContextMiddleware
+from qinglang.web.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -60,6 +60,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         same_site="lax",
         https_only=settings.is_production,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.include_router(health.router)
