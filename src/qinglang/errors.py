@@ -62,6 +62,11 @@ class PermissionDenied(DomainError):
     http_status = 403
 
 
+class TooLarge(DomainError):
+    code = "too_large"
+    http_status = 413
+
+
 class RateLimited(DomainError):
     code = "rate_limited"
     http_status = 429
@@ -93,6 +98,7 @@ _EXIT_CODES: dict[type[DomainError], int] = {
     NotAuthenticated: 2,
     PermissionDenied: 2,
     RateLimited: 2,
+    TooLarge: 2,
     ConfigurationError: 3,
     DatabaseUnavailable: 3,
     LedgerBroken: 4,

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=15 * 60, ge=1)
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
+    detect_max_chars: int = Field(default=100_000, ge=1, le=10_000_000)
 
     @classmethod
     def settings_customise_sources(

@@ -31,9 +31,17 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     TOKENS_OWN = "tokens:own"  # create and revoke one's own API tokens
     TOKENS_MANAGE = "tokens:manage"  # revoke anyone's
+    DETECT_USE = "detect:use"  # name checks, lexicon scans, PII finding
 
 
-_STAFF = frozenset({Permission.CONSOLE_ACCESS, Permission.PLATFORM_READ, Permission.TOKENS_OWN})
+_STAFF = frozenset(
+    {
+        Permission.CONSOLE_ACCESS,
+        Permission.PLATFORM_READ,
+        Permission.TOKENS_OWN,
+        Permission.DETECT_USE,
+    }
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.REVIEWER: _STAFF,

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from qinglang.cli.context import err, out
 from qinglang.compliance import Matrix, Row, default_matrix
+from qinglang.policy import load_packs
 
 JsonOption = Annotated[
     bool,
@@ -98,4 +99,10 @@ def compliance_command(load: Callable[[], Matrix]) -> Callable[[bool], None]:
     return compliance
 
 
-compliance = compliance_command(default_matrix)
+def _project_matrix() -> Matrix:
+    """The packaged matrix, with the shipped packs' rule ids to resolve policy references."""
+    packs = load_packs()
+    return default_matrix(policy_rules={pid: pack.rule_ids() for pid, pack in packs.items()})
+
+
+compliance = compliance_command(_project_matrix)

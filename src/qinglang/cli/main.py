@@ -7,7 +7,7 @@ import sys
 import typer
 from sqlalchemy.exc import OperationalError
 
-from qinglang.cli import db, ledger, serve, tokens, users
+from qinglang.cli import db, ledger, policy, serve, tokens, users
 from qinglang.cli.compliance import compliance
 from qinglang.cli.context import err
 from qinglang.errors import DomainError, exit_code_for
@@ -23,6 +23,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(policy.app, name="policy")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("compliance")(compliance)

@@ -1,0 +1,176 @@
+"""Reading pack files: parse, check the shape, check the references, then build values."""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from qinglang.policy.model import (
+    AcceptanceItem,
+    Basis,
+    Category,
+    EvidencePurpose,
+    EvidenceRule,
+    EvidenceType,
+    Label,
+    Pack,
+    Subtype,
+)
+from qinglang.policy.schema import PackFile
+
+
+def packs_dir() -> Path:
+    """The packs shipped with Qinglang."""
+    return Path(__file__).parent / "packs"
+
+
+class PackError(Exception):
+    """Everything wrong with pack files: one line each, ``file: path: problem``."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+    @classmethod
+    def in_file(cls, file: str, problems: list[str]) -> PackError:
+        return cls([f"{file}: {problem}" for problem in problems])
+
+
+def _path(location: Iterable[int | str]) -> str:
+    out = ""
+    for part in location:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(file)"
+
+
+def _duplicates(codes: Iterable[str]) -> list[str]:
+    return sorted(code for code, count in Counter(codes).items() if count > 1)
+
+
+def _cross_check(raw: PackFile) -> list[str]:
+    problems: list[str] = []
+    types = {e.code: e for e in raw.evidence_type}
+    for code in _duplicates(e.code for e in raw.evidence_type):
+        problems.append(f"evidence_type: the code {code!r} is used twice")
+    for code in _duplicates(c.code for c in raw.category):
+        problems.append(f"category: the code {code!r} is used twice")
+    for code in _duplicates(a.code for a in raw.acceptance_item):
+        problems.append(f"acceptance_item: the code {code!r} is used twice")
+    for i, category in enumerate(raw.category):
+        where = f"category[{i}]"
+        for code in _duplicates(s.code for s in category.subtype):
+            problems.append(f"{where}.subtype: the code {code!r} is used twice")
+        for j, code in enumerate(category.evidence):
+            if code not in types:
+                problems.append(f"{where}.evidence[{j}]: unknown evidence type {code!r}")
+            elif types[code].purpose not in ("preliminary", "identity"):
+                problems.append(
+                    f"{where}.evidence[{j}]: {code!r} is {types[code].purpose} evidence, "
+                    "not preliminary evidence"
+                )
+        if category.evidence_rule == "listed_types" and not category.evidence:
+            problems.append(f"{where}.evidence: listed_types needs at least one evidence type")
+    return problems
+
+
+def _label(zh: str, en: str) -> Label:
+    return Label(zh=zh, en=en)
+
+
+def _build(raw: PackFile, file: str) -> Pack:
+    return Pack(
+        id=raw.pack.id,
+        title=_label(raw.pack.title_zh, raw.pack.title_en),
+        issuer=raw.pack.issuer,
+        issued=raw.pack.issued,
+        source=raw.pack.source,
+        version=raw.pack.version,
+        file=file,
+        evidence_types=tuple(
+            EvidenceType(
+                code=e.code,
+                label=_label(e.label_zh, e.label_en),
+                purpose=EvidencePurpose(e.purpose),
+            )
+            for e in raw.evidence_type
+        ),
+        acceptance_items=tuple(
+            AcceptanceItem(
+                code=a.code,
+                label=_label(a.label_zh, a.label_en),
+                satisfied_by=_label(a.satisfied_by_zh, a.satisfied_by_en),
+                basis=Basis(requirement=a.requirement, article=a.article),
+                only_when_delegated=a.only_when_delegated,
+            )
+            for a in raw.acceptance_item
+        ),
+        categories=tuple(
+            Category(
+                code=c.code,
+                label=_label(c.label_zh, c.label_en),
+                description=_label(c.description_zh, c.description_en),
+                basis=Basis(requirement=c.requirement, article=c.article),
+                evidence_rule=EvidenceRule(c.evidence_rule),
+                evidence=tuple(c.evidence),
+                evidence_basis=Basis(
+                    requirement=c.evidence_requirement, article=c.evidence_article
+                ),
+                subtypes=tuple(
+                    Subtype(
+                        code=s.code,
+                        label=_label(s.label_zh, s.label_en),
+                        description=_label(s.description_zh, s.description_en),
+                        basis=Basis(requirement=s.requirement, article=s.article),
+                    )
+                    for s in c.subtype
+                ),
+            )
+            for c in raw.category
+        ),
+    )
+
+
+def load_pack(path: Path) -> Pack:
+    """Load and validate one pack file; :class:`PackError` lists every problem."""
+    file = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PackError.in_file(file, [f"cannot read: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError:
+        raise PackError.in_file(file, ["is not UTF-8 text"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError.in_file(file, [f"is not valid TOML: {exc}"]) from None
+    try:
+        raw = PackFile.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise PackError.in_file(file, problems) from None
+    problems = _cross_check(raw)
+    if problems:
+        raise PackError.in_file(file, problems)
+    return _build(raw, file)
+
+
+def load_packs(directory: Path | None = None) -> dict[str, Pack]:
+    """Every ``*.toml`` pack in a directory, by id; all files' problems reported together."""
+    packs: dict[str, Pack] = {}
+    problems: list[str] = []
+    for path in sorted((directory or packs_dir()).glob("*.toml")):
+        try:
+            pack = load_pack(path)
+        except PackError as exc:
+            problems.extend(exc.problems)
+            continue
+        if pack.id in packs:
+            problems.append(
+                f"{path.name}: pack.id: {pack.id!r} is also the id of {packs[pack.id].file}"
+            )
+        packs[pack.id] = pack
+    if problems:
+        raise PackError(problems)
+    return packs

@@ -1,0 +1,75 @@
+"""The shape of a pack file (TOML), checked by Pydantic so that every error is reported."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Requirement = Annotated[str, StringConstraints(pattern=r"^(WS|GD|SM|CP|RC|BS|ES)-[0-9]+$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PackHeader(_Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+    title_zh: Text
+    title_en: Text
+    issuer: Text
+    issued: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    source: Text
+    version: int = Field(ge=1)
+
+
+class SubtypeFile(_Strict):
+    code: Code
+    article: Text
+    requirement: Requirement
+    label_zh: Text
+    label_en: Text
+    description_zh: Text
+    description_en: Text
+
+
+class CategoryFile(_Strict):
+    code: Code
+    article: Text
+    requirement: Requirement
+    label_zh: Text
+    label_en: Text
+    description_zh: Text
+    description_en: Text
+    evidence_rule: Literal["identity_only", "listed_types"]
+    evidence: list[Code] = Field(default_factory=list)
+    evidence_article: Text
+    evidence_requirement: Requirement
+    subtype: list[SubtypeFile] = Field(min_length=1)
+
+
+class AcceptanceItemFile(_Strict):
+    code: Code
+    article: Text
+    requirement: Requirement
+    label_zh: Text
+    label_en: Text
+    satisfied_by_zh: Text
+    satisfied_by_en: Text
+    only_when_delegated: bool = False
+
+
+class EvidenceTypeFile(_Strict):
+    code: Code
+    label_zh: Text
+    label_en: Text
+    purpose: Literal["identity", "delegation", "preliminary", "snapshot"]
+
+
+class PackFile(_Strict):
+    pack: PackHeader
+    category: list[CategoryFile] = Field(default_factory=list)
+    acceptance_item: list[AcceptanceItemFile] = Field(default_factory=list)
+    evidence_type: list[EvidenceTypeFile] = Field(default_factory=list)
