@@ -63,3 +63,12 @@ def test_the_compliance_matrix_resolves_pack_rules(pack_id: str) -> None:
     matrix = _project_matrix()
     broken = [p for p in matrix.problems if p.kind == "broken" and pack_id in str(p)]
     assert broken == []
+
+
+def test_campaigns_lists_the_three_with_periods_and_zones() -> None:
+    result = runner.invoke(app, ["campaigns"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "2023-asian-games" in result.output
+    assert "2023-08-28 – 2023-10-29" in result.output
+    assert "asian_games_zone" in result.output
+    assert "ended" in result.output  # all three ended in 2023

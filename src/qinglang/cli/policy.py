@@ -11,11 +11,15 @@ import typer
 from rich.table import Table
 
 from qinglang.cli.context import err, out
+from qinglang.clock import SystemClock
 from qinglang.errors import InvalidInput, NotFound
 from qinglang.policy import Pack, PackError, load_pack, load_packs
+from qinglang.policy.campaigns import load_campaigns
 from qinglang.policy.model import EvidenceRule
 
-app = typer.Typer(help="Policy packs: the rules of each text as data.", no_args_is_help=True)
+app = typer.Typer(
+    help="Policy packs and campaigns: the rules of each text as data.", no_args_is_help=True
+)
 Lang = Annotated[str, typer.Option("--lang", help="zh-CN (default) or en")]
 
 
@@ -83,3 +87,21 @@ def validate(path: Annotated[Path, typer.Argument(help="A pack file (TOML)")]) -
         ) from None
     rules = len(pack.rule_ids())
     out.print(f"{path.name}: valid pack {pack.id} v{pack.version} ({rules} rules)")
+
+
+@app.command("campaigns")
+def campaigns(lang: Lang = "zh-CN") -> None:
+    """List the campaigns: period, report zone, categories, and whether the zone is open now."""
+    rules = {pack_id: pack.rule_ids() for pack_id, pack in load_packs().items()}
+    now = SystemClock().now()
+    table = Table("campaign", "name", "period (China time)", "zone", "categories", "now")
+    for campaign in load_campaigns(known_rules=rules).values():
+        table.add_row(
+            campaign.id,
+            campaign.name.get(lang),
+            f"{campaign.starts} – {campaign.ends}",
+            f"{campaign.zone_code} · {campaign.zone.get(lang)}",
+            str(len(campaign.categories)),
+            campaign.phase(now).value,
+        )
+    out.print(table)

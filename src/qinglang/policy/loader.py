@@ -40,9 +40,10 @@ class PackError(Exception):
         return cls([f"{file}: {problem}" for problem in problems])
 
 
-def _path(location: Iterable[int | str]) -> str:
+def location(parts: Iterable[int | str]) -> str:
+    """A validation error's location as a path: ``category[0].subtype[2].code``."""
     out = ""
-    for part in location:
+    for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(file)"
 
@@ -148,7 +149,7 @@ def load_pack(path: Path) -> Pack:
     try:
         raw = PackFile.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        problems = [f"{location(e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise PackError.in_file(file, problems) from None
     problems = _cross_check(raw)
     if problems:

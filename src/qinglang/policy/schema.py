@@ -73,3 +73,37 @@ class PackFile(_Strict):
     category: list[CategoryFile] = Field(default_factory=list)
     acceptance_item: list[AcceptanceItemFile] = Field(default_factory=list)
     evidence_type: list[EvidenceTypeFile] = Field(default_factory=list)
+
+
+class CampaignHeader(_Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+    name_zh: Text
+    name_en: Text
+    issuer: Text
+    issued: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    source: Text
+    starts: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    ends: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    period_note: str = ""
+    requirement: Requirement = "CP-1"
+
+
+class CampaignZoneFile(_Strict):
+    code: Code
+    label_zh: Text
+    label_en: Text
+
+
+class CampaignCategoryFile(_Strict):
+    code: Code
+    item: int = Field(ge=1)
+    label_zh: Text
+    label_en: Text
+    description_zh: Text
+    related: list[str] = Field(default_factory=list)  # "pack-id:rule-id"
+
+
+class CampaignFile(_Strict):
+    campaign: CampaignHeader
+    zone: CampaignZoneFile
+    category: list[CampaignCategoryFile] = Field(min_length=1)
