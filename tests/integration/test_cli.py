@@ -191,3 +191,18 @@ def test_demo_migrates_seeds_serves_and_prints_where_to_look(tmp_path: Path) -> 
     assert "admin" in stdout
     assert "qinglang-admin" in stdout
     assert (tmp_path / "var" / "qinglang.db").is_file()
+
+
+def test_pii_reads_stdin_and_needs_no_database(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "qinglang", "pii", "--json"],
+        input="张总手机13800138000".encode(),
+        capture_output=True,
+        env={**os.environ, "QINGLANG_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["hits"] == [{"type": "phone", "span": [4, 15], "masked": "138****8000"}]
+    assert answer["masked_text"] == "张总手机138****8000"

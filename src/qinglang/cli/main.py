@@ -7,7 +7,7 @@ import sys
 import typer
 from sqlalchemy.exc import OperationalError
 
-from qinglang.cli import db, ledger, policy, serve, tokens, users
+from qinglang.cli import db, detect, ledger, policy, serve, tokens, users
 from qinglang.cli.compliance import compliance
 from qinglang.cli.context import err
 from qinglang.errors import DomainError, exit_code_for
@@ -27,6 +27,7 @@ app.add_typer(policy.app, name="policy")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("compliance")(compliance)
+app.command("pii")(detect.pii)
 
 
 def main() -> None:

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_lone_surrogates(text: str) -> str:
+    """JSON may carry a lone surrogate (\\ud800); UTF-8 cannot. U+FFFD keeps every offset."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+# Text from a client: any string; a lone surrogate becomes U+FFFD, one code point for one.
+ClientText = Annotated[str, AfterValidator(_replace_lone_surrogates)]
 
 
 class ErrorBody(BaseModel):
