@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-SOURCES := src tests bench migrations
+SOURCES := src tests bench migrations scripts
 
 .PHONY: install demo test lint check bench clean
 

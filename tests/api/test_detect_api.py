@@ -100,3 +100,39 @@ def test_malformed_json_and_missing_text_are_coded_422(
     assert (malformed.status_code, malformed.json()["error"]["code"]) == (422, "invalid_input")
     missing = client.post("/api/v1/detect/pii", json={"txt": "x"}, headers=headers)
     assert missing.json()["error"]["details"]["problems"][0]["field"] == "text"
+
+
+def test_name_check_over_http(client: TestClient, headers: dict[str, str]) -> None:
+    answer = client.post("/api/v1/detect/names", json={"name": "人民曰报官方"}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "verdict": "refuse",
+        "reasons": [
+            {
+                "code": "impersonates_protected_name",
+                "kind": "media",
+                "matched": "人民日报",
+                "field": "name",
+                "span": [0, 4],
+                "variants": ["shape"],
+            }
+        ],
+    }
+    review = client.post(
+        "/api/v1/detect/names", json={"name": "小林", "bio": "执业律师"}, headers=headers
+    )
+    assert review.json()["verdict"] == "review"
+    allow = client.post("/api/v1/detect/names", json={"name": "一只柠檬"}, headers=headers)
+    assert allow.json() == {"verdict": "allow", "reasons": []}
+
+
+def test_name_check_limits_apply_to_name_and_bio(
+    small_client: TestClient, database: Database
+) -> None:
+    add_user(database, "platform", "reviewer")
+    headers = bearer(database, "platform", "detect:use")
+    answer = small_client.post(
+        "/api/v1/detect/names", json={"name": "x", "bio": "字" * 51}, headers=headers
+    )
+    assert answer.status_code == 413
+    assert answer.json()["error"]["details"]["field"] == "bio"

@@ -13,8 +13,10 @@ import typer
 from rich.table import Table
 
 from qinglang.cli.context import out
+from qinglang.detect.links import find_links
 from qinglang.detect.pii import find_pii, mask_text
-from qinglang.errors import TooLarge
+from qinglang.detect.service import Detection, UnknownLexicon
+from qinglang.errors import NotFound, TooLarge
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
 MAX_CHARS = 10_000_000
@@ -40,3 +42,80 @@ def pii(json_output: JsonOption = False) -> None:
     for hit in hits:
         table.add_row(hit.type.value, f"{hit.span[0]}–{hit.span[1]}", hit.masked)
     out.print(table if hits else "no personal information found")
+
+
+names_app = typer.Typer(help="Account-name checks (SM-1).", no_args_is_help=True)
+
+
+@names_app.command("check")
+def names_check(
+    name: Annotated[str, typer.Argument(help="The account name")],
+    bio: Annotated[str | None, typer.Option(help="The account's bio")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Check an account name (and bio): allow, review or refuse, with reasons."""
+    result = Detection().check_name(name, bio)
+    if json_output:
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    out.print(f"{result.verdict.value}")
+    for reason in result.reasons:
+        variants = ", ".join(reason.variants)
+        out.print(
+            f"  {reason.code}: {reason.matched} ({reason.kind}) in {reason.field} "
+            f"{reason.span[0]}–{reason.span[1]} via {variants}"
+        )
+
+
+def scan(
+    lexicon: Annotated[str | None, typer.Option(help="A lexicon's name; default: all")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Scan text on stdin against the lexicons, catching variant spellings, and find links."""
+    text = read_stdin()
+    try:
+        hits = Detection().scan(text, lexicon=lexicon)
+    except UnknownLexicon as exc:
+        raise NotFound(str(exc), code="lexicon_not_found") from None
+    links = find_links(text)
+    if json_output:
+        payload = {
+            "hits": [
+                {
+                    "term": h.term,
+                    "kind": h.kind,
+                    "span": list(h.span),
+                    "variants": [str(v) for v in h.variants],
+                }
+                for h in hits
+            ],
+            "links": [
+                {
+                    "kind": h.kind.value,
+                    "span": list(h.span),
+                    "value": h.value,
+                    "obfuscated": h.obfuscated,
+                }
+                for h in links
+            ],
+        }
+        print(json.dumps(payload, ensure_ascii=False))
+        return
+    table = Table("term", "kind", "span", "found as", "variants")
+    for hit in hits:
+        table.add_row(
+            hit.term,
+            hit.kind,
+            f"{hit.span[0]}–{hit.span[1]}",
+            text[hit.span[0] : hit.span[1]],
+            ", ".join(str(v) for v in hit.variants),
+        )
+    for link in links:
+        table.add_row(
+            link.value,
+            f"link:{link.kind.value}",
+            f"{link.span[0]}–{link.span[1]}",
+            text[link.span[0] : link.span[1]],
+            "obfuscated" if link.obfuscated else "",
+        )
+    out.print(table if hits or links else "nothing found")

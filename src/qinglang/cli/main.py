@@ -28,6 +28,8 @@ app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("compliance")(compliance)
 app.command("pii")(detect.pii)
+app.command("scan")(detect.scan)
+app.add_typer(detect.names_app, name="names")
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from qinglang import __version__
 from qinglang.db.engine import Database, create_database
+from qinglang.detect.service import Detection
 from qinglang.logs import configure_logging
 from qinglang.settings import Settings
 from qinglang.web import health
@@ -52,6 +53,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.settings = settings
     app.state.database = db
     app.state.catalogs = Catalogs.load()
+    app.state.detection = Detection()
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
