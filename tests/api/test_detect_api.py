@@ -136,3 +136,31 @@ def test_name_check_limits_apply_to_name_and_bio(
     )
     assert answer.status_code == 413
     assert answer.json()["error"]["details"]["field"] == "bio"
+
+
+def test_scan_finds_variant_spellings_and_links(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    text = "这个含泪轉讓的门票，还有人 肉 搜 索，加vx：abc_12345"
+    answer = client.post("/api/v1/detect/scan", json={"text": text}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [(h["term"], h["kind"], h["variants"]) for h in body["hits"]] == [
+        ("含泪转让", "fraud", ["traditional"]),
+        ("人肉搜索", "doxxing", ["noise"]),
+    ]
+    assert body["hits"][1]["span"] == [12, 19]
+    assert [link["kind"] for link in body["links"]] == ["wechat"]
+
+
+def test_scan_with_one_lexicon_and_an_unknown_one(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    named = client.post(
+        "/api/v1/detect/scan", json={"text": "赌博", "lexicon": "demo-harmful"}, headers=headers
+    )
+    assert named.json()["hits"][0]["term"] == "赌博"
+    unknown = client.post(
+        "/api/v1/detect/scan", json={"text": "x", "lexicon": "nope"}, headers=headers
+    )
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "lexicon_not_found")

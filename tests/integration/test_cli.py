@@ -28,6 +28,7 @@ def run(
         text=True,
         env=full_env,
         cwd=cwd,
+        stdin=subprocess.DEVNULL,
         timeout=120,
         check=False,
     )
@@ -206,3 +207,20 @@ def test_pii_reads_stdin_and_needs_no_database(tmp_path: Path) -> None:
     answer = json.loads(result.stdout)
     assert answer["hits"] == [{"type": "phone", "span": [4, 15], "masked": "138****8000"}]
     assert answer["masked_text"] == "张总手机138****8000"
+
+
+def test_names_check_and_scan_from_the_command_line() -> None:
+    check = run("names", "check", "人民曰报官方", "--json")
+    assert check.returncode == 0, check.stderr
+    assert json.loads(check.stdout)["verdict"] == "refuse"
+    scan = subprocess.run(
+        [sys.executable, "-m", "qinglang", "scan", "--json"],
+        input="含泪轉讓的门票".encode(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert scan.returncode == 0, scan.stderr
+    assert json.loads(scan.stdout)["hits"][0]["variants"] == ["traditional"]
+    unknown = run("scan", "--lexicon", "nope")
+    assert_one_line_error(unknown, "lexicon_not_found", 2)

@@ -72,9 +72,10 @@ def scan(
     json_output: JsonOption = False,
 ) -> None:
     """Scan text on stdin against the lexicons, catching variant spellings, and find links."""
-    text = read_stdin()
+    detection = Detection()
     try:
-        hits = Detection().scan(text, lexicon=lexicon)
+        detection.scan("", lexicon=lexicon)  # an unknown lexicon is refused before reading
+        hits = detection.scan(text := read_stdin(), lexicon=lexicon)
     except UnknownLexicon as exc:
         raise NotFound(str(exc), code="lexicon_not_found") from None
     links = find_links(text)
