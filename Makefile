@@ -32,6 +32,7 @@ check: lint
 
 bench: install
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/detect.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
