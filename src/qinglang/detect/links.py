@@ -34,11 +34,12 @@ bidi controls, combining marks, mixed scripts.
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+
+from qinglang.detect.spans import without_overlaps
 
 __all__ = ["TLDS", "LinkHit", "LinkKind", "find_links"]
 
@@ -183,21 +184,6 @@ def _is_latin(char: str) -> bool:
     return char.isascii() and char.isalpha()
 
 
-def _without_overlaps(hits: Iterable[LinkHit]) -> list[LinkHit]:
-    starts: list[int] = []
-    kept: list[LinkHit] = []
-    for hit in sorted(hits, key=lambda h: (_PRECEDENCE[h.kind], h.span[0], -h.span[1])):
-        start, end = hit.span
-        index = bisect.bisect_right(starts, start)
-        if index and kept[index - 1].span[1] > start:
-            continue
-        if index < len(kept) and kept[index].span[0] < end:
-            continue
-        starts.insert(index, start)
-        kept.insert(index, hit)
-    return kept
-
-
 def find_links(text: str) -> list[LinkHit]:
     """Every URL and contact handle in ``text``, in text order, without overlaps."""
     if not text:
@@ -207,4 +193,4 @@ def find_links(text: str) -> list[LinkHit]:
     found += _contacts(_WECHAT, LinkKind.WECHAT, _WECHAT_PLAIN, folded, text)
     found += _contacts(_QQ, LinkKind.QQ, _QQ_PLAIN, folded, text)
     found += _contacts(_OTHER, LinkKind.OTHER_CONTACT, _OTHER_PLAIN, folded, text)
-    return _without_overlaps(found)
+    return without_overlaps(found, precedence=lambda hit: _PRECEDENCE[hit.kind])

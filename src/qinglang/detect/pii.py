@@ -51,13 +51,13 @@ reported as a phone or a card, whatever was asked for.
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from qinglang.detect.pii_address import find_addresses
 from qinglang.detect.pii_model import PiiHit, PiiType
 from qinglang.detect.pii_numbers import find_bank_cards, find_phones, find_resident_ids
+from qinglang.detect.spans import without_overlaps
 
 __all__ = ["PiiHit", "PiiType", "find_pii", "fold_width", "mask_text"]
 
@@ -131,22 +131,6 @@ def _candidates(folded: str) -> Iterator[PiiHit]:
     yield from find_addresses(folded)
 
 
-def _without_overlaps(candidates: Iterable[PiiHit]) -> list[PiiHit]:
-    """Keep candidates by precedence, then position, then length; drop any overlap."""
-    starts: list[int] = []
-    kept: list[PiiHit] = []
-    for hit in sorted(candidates, key=lambda h: (_RANK[h.type], h.span[0], -h.span[1])):
-        start, end = hit.span
-        index = bisect.bisect_right(starts, start)
-        if index and kept[index - 1].span[1] > start:
-            continue
-        if index < len(kept) and kept[index].span[0] < end:
-            continue
-        starts.insert(index, start)
-        kept.insert(index, hit)
-    return kept
-
-
 def find_pii(text: str, *, types: Collection[PiiType] | None = None) -> list[PiiHit]:
     """Every piece of personal data in ``text``, in text order, without overlaps.
 
@@ -155,7 +139,7 @@ def find_pii(text: str, *, types: Collection[PiiType] | None = None) -> list[Pii
     """
     if not text:
         return []
-    hits = _without_overlaps(_candidates(fold_width(text)))
+    hits = without_overlaps(_candidates(fold_width(text)), precedence=lambda hit: _RANK[hit.type])
     if types is None:
         return hits
     wanted = frozenset(types)
