@@ -9,6 +9,10 @@ not pay for a row object per entry. A chunk passes only if, all checked in C:
 * SHA-256 of each entry's bytes equals the stored hash, and
 * each entry's ``prev_hash`` is the hash before it (the first: the previous chunk's last).
 
+On PostgreSQL the database does the same checks itself with its built-in ``sha256()``
+(each row's hash, each row's link to the row before it in seq order, the chunk's
+count and bounds) and returns only the verdict and the two boundary hashes.
+
 Any chunk that does not pass is walked again row by row (:class:`ChainWalker`), the
 authoritative check that names the first broken entry: the fast path can only send a
 chunk to that walk, never pass a chunk the walk would fail.
@@ -65,11 +69,16 @@ def _rows_sql(dialect: str) -> str:
 def _chunk_sql(dialect: str) -> str:
     text = _canonical(dialect)
     if dialect == "postgresql":
+        # PostgreSQL hashes in the database (sha256() is built in since version 11) and
+        # checks each link against the entry before it in seq order; only the verdict,
+        # the chunk's bounds and its two boundary hashes come back.
         return (
-            "SELECT string_agg((seq - %(lo)s)::text, ',' ORDER BY seq), "
-            "string_agg(prev_hash, '' ORDER BY seq), string_agg(hash, '' ORDER BY seq), "
-            f"string_agg(convert_to({text}, 'UTF8'), '\\x00'::bytea ORDER BY seq) "
-            "FROM ledger_entries WHERE seq >= %(lo)s AND seq < %(hi)s"
+            "SELECT count(*), min(seq), max(seq), bool_and(ok), bool_and(linked), "
+            "(SELECT prev_hash FROM ledger_entries WHERE seq = %(lo)s), "
+            "(SELECT hash FROM ledger_entries WHERE seq = %(hi)s - 1) FROM ("
+            f"SELECT seq, encode(sha256(convert_to({text}, 'UTF8')), 'hex') = hash AS ok, "
+            "coalesce(lag(hash) OVER (ORDER BY seq) = prev_hash, true) AS linked "
+            "FROM ledger_entries WHERE seq >= %(lo)s AND seq < %(hi)s) AS checked"
         )
     # SQLite 3.40 has no ORDER BY inside aggregates: aggregate an ordered subquery, and
     # check the aggregated seq list, so an unexpected order only sends the chunk to the walk.
@@ -99,7 +108,14 @@ def _offsets(count: int) -> str:
 
 def _check_chunk(cursor: Any, sql: str, lo: int, hi: int) -> _Chunk:
     cursor.execute(sql, {"lo": lo, "hi": hi})
-    seqs, prevs, hashes, blob = cursor.fetchone()
+    row = cursor.fetchone()
+    if len(row) == 7:  # PostgreSQL: checked in the database
+        count, first, last, hashes_ok, linked, first_prev, last_hash = row
+        passed = (count, first, last, hashes_ok, linked) == (hi - lo, lo, hi - 1, True, True)
+        if not passed:
+            return _Chunk(lo, hi, passed=False)
+        return _Chunk(lo, hi, passed=True, first_prev=first_prev, last_hash=last_hash)
+    seqs, prevs, hashes, blob = row
     if seqs is None or seqs != _offsets(hi - lo):
         return _Chunk(lo, hi, passed=False)
     pieces = bytes(blob).split(_SEPARATOR)
