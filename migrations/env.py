@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from qinglang.auth import models as _auth_models  # noqa: F401  (registers tables)
 from qinglang.db.base import Base
 from qinglang.db.engine import create_engine_for
+from qinglang.intake import models as _intake_models  # noqa: F401
 from qinglang.ledger import models as _ledger_models  # noqa: F401
 from qinglang.platform import models as _platform_models  # noqa: F401
 from qinglang.settings import load_settings

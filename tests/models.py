@@ -6,6 +6,7 @@ from sqlalchemy import MetaData
 
 from qinglang.auth import models as _auth  # noqa: F401
 from qinglang.db.base import Base
+from qinglang.intake import models as _intake  # noqa: F401
 from qinglang.ledger import models as _ledger  # noqa: F401
 from qinglang.platform import models as _platform  # noqa: F401
 

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     detect_max_chars: int = Field(default=100_000, ge=1, le=10_000_000)
+    evidence_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"
 
     @classmethod
     def settings_customise_sources(

@@ -32,6 +32,7 @@ class Permission(StrEnum):
     TOKENS_OWN = "tokens:own"  # create and revoke one's own API tokens
     TOKENS_MANAGE = "tokens:manage"  # revoke anyone's
     DETECT_USE = "detect:use"  # name checks, lexicon scans, PII finding
+    REPORTS_SUBMIT = "reports:submit"  # submit reports and upload evidence (integrations)
 
 
 _STAFF = frozenset(
@@ -40,6 +41,7 @@ _STAFF = frozenset(
         Permission.PLATFORM_READ,
         Permission.TOKENS_OWN,
         Permission.DETECT_USE,
+        Permission.REPORTS_SUBMIT,
     }
 )
 

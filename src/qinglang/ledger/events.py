@@ -28,6 +28,8 @@ class LedgerEvent(StrEnum):
     PLATFORM_POST_CREATED = "platform_post_created"
     PLATFORM_MEASURE_APPLIED = "platform_measure_applied"
     DEMO_DATA_SEEDED = "demo_data_seeded"
+    # intake
+    EVIDENCE_UPLOADED = "evidence_uploaded"
 
 
 class SubjectType(StrEnum):

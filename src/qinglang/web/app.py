@@ -16,6 +16,7 @@ from swagger_ui_bundle import swagger_ui_path
 from qinglang import __version__
 from qinglang.db.engine import Database, create_database
 from qinglang.detect.service import Detection
+from qinglang.intake.store import EvidenceStore
 from qinglang.logs import configure_logging
 from qinglang.settings import Settings
 from qinglang.web import health
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.database = db
     app.state.catalogs = Catalogs.load()
     app.state.detection = Detection()
+    app.state.evidence_store = EvidenceStore(settings.evidence_dir)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),

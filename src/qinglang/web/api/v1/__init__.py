@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from qinglang.web.api.v1 import detect, ledger, me, tokens, users
+from qinglang.web.api.v1 import detect, evidence, ledger, me, tokens, users
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(me.router)
@@ -10,5 +10,6 @@ router.include_router(users.router)
 router.include_router(tokens.router)
 router.include_router(ledger.router)
 router.include_router(detect.router)
+router.include_router(evidence.router)
 
 __all__ = ["router"]
