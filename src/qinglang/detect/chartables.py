@@ -55,6 +55,8 @@ class CharTables:
 
     pre_marked: list[bytes]  # code point -> UTF-16-LE of what it becomes; MARK if removed
     fold_utf16: list[bytes]  # pre-folded code point -> UTF-16-LE of its representative
+    fold_widening: re.Pattern[str] | None  # a BMP character whose representative is not
+    ascii_fixed: bool  # the fold keeps ASCII as it is and folds nothing else into ASCII
     removed: re.Pattern[str]  # runs of characters ``pre`` removes
     expanding: re.Pattern[str]  # a character ``pre`` turns into two or more
     width_chars: re.Pattern[str]  # a character whose compatibility form differs
@@ -203,9 +205,12 @@ def build_char_tables(tables: VariantTables) -> CharTables:
     for char in outputs:
         target = fold.get(char, char)
         fold_utf16[ord(char)] = shared.setdefault(target, target.encode("utf-16-le"))
+    widening = [c for c, out in enumerate(fold_utf16[:0x10000]) if len(out) == 4]
     return CharTables(
         pre_marked=pre,
         fold_utf16=fold_utf16,
+        fold_widening=re.compile(_char_class(widening)) if widening else None,
+        ascii_fixed=not any(k.isascii() or v.isascii() for k, v in fold.items()),
         removed=re.compile(_char_class(removed, above_text_planes=True) + "+"),
         expanding=re.compile(_char_class(expanding)),
         width_chars=re.compile(_char_class(sorted(width))),

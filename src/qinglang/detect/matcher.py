@@ -18,6 +18,7 @@ text. Each distinct (term, kind, tags, span) is reported once, in text order.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
@@ -61,26 +62,43 @@ class _Automaton:
     def __init__(
         self, patterns: dict[str, list[_Owner]], implementation: ahocorasick_rs.Implementation
     ) -> None:
-        self.owners = [tuple(dict.fromkeys(owners)) for owners in patterns.values()]
+        self.owners = [
+            tuple((owner.term, owner.via) for owner in dict.fromkeys(owners))
+            for owners in patterns.values()
+        ]
         self.patterns = len(patterns)
         self._ac = ahocorasick_rs.BytesAhoCorasick(
             [p.encode("utf-16-le") for p in patterns], implementation=implementation
         )
 
-    def find(self, data: bytes, length: int) -> list[tuple[int, int, int]]:
+    def find(self, data: bytes, astral: list[int] | None) -> list[tuple[int, int, int]]:
         """(pattern index, start, end) in characters of every match in ``data`` (UTF-16-LE
-        of a text of ``length`` characters), overlapping ones included."""
+        of a text), overlapping ones included; ``astral``: the indexes, in UTF-16 units,
+        of the text's characters beyond the BMP (None when there are none)."""
         found = self._ac.find_matches_as_indexes(data, overlapping=True)
-        if len(data) == 2 * length:
+        if astral is None:
             return [(i, s >> 1, e >> 1) for i, s, e in found if not s & 1]
         # characters beyond the BMP take two UTF-16 units: count them off
-        searched = data.decode("utf-16-le", "surrogatepass")
-        units = [at + k for k, at in enumerate(m.start() for m in _ASTRAL.finditer(searched))]
         return [
-            (i, (s >> 1) - bisect_left(units, s >> 1), (e >> 1) - bisect_left(units, e >> 1))
+            (i, (s >> 1) - bisect_left(astral, s >> 1), (e >> 1) - bisect_left(astral, e >> 1))
             for i, s, e in found
             if not s & 1
         ]
+
+
+def _units(astral: list[int] | None) -> list[int] | None:
+    """Where characters at ``astral`` (character indexes, sorted) start in UTF-16 units."""
+    return None if astral is None else [at + k for k, at in enumerate(astral)]
+
+
+_DFA_MAX_CHARACTERS = 20_000  # a DFA takes about 1.5 kB per character of its patterns
+
+
+def _implementation(patterns: Iterable[str]) -> ahocorasick_rs.Implementation:
+    """A DFA (three times faster on the plain text) when it needs 30 MB or less."""
+    if sum(map(len, patterns)) <= _DFA_MAX_CHARACTERS:
+        return ahocorasick_rs.Implementation.DFA
+    return ahocorasick_rs.Implementation.ContiguousNFA
 
 
 class Matcher:
@@ -100,6 +118,8 @@ class Matcher:
         self._plain = plain
         self._folded = folded
         self._tables = tables
+        self._repeats = [ready.repeats for ready in prepared]
+        self._heads = [(term.term, term.kind, term.tags) for term in terms]
 
     @property
     def pattern_count(self) -> int:
@@ -141,12 +161,18 @@ class Matcher:
                 plain.setdefault(text, []).append(_Owner(_ALLOW, None))
                 if folded:
                     folded.setdefault(tables.fold_text(text), []).append(_Owner(_ALLOW, None))
+        if folded and tables.ascii_fixed:
+            # an ASCII form is found at the same places in the variant-folded text: the
+            # pinyin and initials (most of the plain forms) ride on the folded pass, and
+            # what is left of the plain automaton is small enough for a fast DFA
+            for text in [text for text in plain if text.isascii()]:
+                folded.setdefault(text, []).extend(plain.pop(text))
         return cls(
             terms=lexicon.terms,
             prepared=tuple(prepared),
-            # measured: the contiguous NFA scans fastest here but for a DFA on the plain text,
-            # which needs ten times the memory (670 MB for 50,000 names)
-            plain=_Automaton(plain, ahocorasick_rs.Implementation.ContiguousNFA) if plain else None,
+            # measured: the contiguous NFA scans fastest here but for a DFA on a small plain
+            # automaton; a DFA needs ten times the memory (670 MB for 50,000 names)
+            plain=_Automaton(plain, _implementation(plain)) if plain else None,
             folded=(
                 _Automaton(folded, ahocorasick_rs.Implementation.ContiguousNFA) if folded else None
             ),
@@ -155,51 +181,69 @@ class Matcher:
 
     def scan(self, text: str) -> list[Hit]:
         """Every lexicon term in ``text`` (see the module docstring). Never raises on text."""
-        tables = self._tables
-        prefolded = prefold(text, tables)
-        candidates: list[tuple[int, int, _Owner]] = []
+        prefolded = prefold(text, self._tables)
+        pre = prefolded.text
+        candidates: list[tuple[int, int, int, VariantKind | None]] = []
         allowed: list[tuple[int, int]] = []
-        for automaton, data in self._haystacks(prefolded.text):
-            for index, start, end in automaton.find(data, len(prefolded.text)):
-                for owner in automaton.owners[index]:
-                    if owner.term == _ALLOW:
+        for automaton, data, astral in self._haystacks(pre):
+            owners = automaton.owners
+            for index, start, end in automaton.find(data, astral):
+                for term, via in owners[index]:
+                    if term == _ALLOW:
                         allowed.append((start, end))
                     else:
-                        candidates.append((start, end, owner))
+                        candidates.append((start, end, term, via))
         if not candidates:
             return []
         inside_allowed = _Contains(allowed)
-        offsets = OffsetMap(prefolded, tables)
-        found: dict[tuple[int, int, int], tuple[VariantKind, ...]] = {}
-        for start, end, owner in candidates:
+        offsets = OffsetMap(prefolded, self._tables)
+        verify = self._verify
+        found: dict[tuple[int, int, int], int] = {}
+        for start, end, term, via in candidates:
             if allowed and inside_allowed(start, end):
                 continue
-            verified = self._verify(owner, start, end, prefolded.text, offsets)
+            verified = verify(term, via, start, end, pre, offsets)
             if verified is not None:
-                found[(owner.term, *verified[0])] = verified[1]
-        hits = [
-            Hit(self._terms[term].term, self._terms[term].kind, self._terms[term].tags, span, v)
-            for (term, *span_list), v in found.items()
-            for span in [(span_list[0], span_list[1])]
-        ]
-        return sorted(set(hits), key=lambda h: (h.span[0], -h.span[1], h.term, h.kind, h.tags))
-
-    def _haystacks(self, pre: str) -> list[tuple[_Automaton, bytes]]:
-        """UTF-16 of the pre-folded text for the plain automaton, and of its variant
-        folding for the folded one (straight from the table: one C-level pass)."""
-        out: list[tuple[_Automaton, bytes]] = []
-        if self._plain is not None:
-            out.append((self._plain, pre.encode("utf-16-le")))
-        if self._folded is not None:
-            out.append(
-                (self._folded, codecs.charmap_encode(pre, "strict", self._tables.fold_utf16)[0])
+                found[(term, verified[0], verified[1])] = verified[2]
+        # in text order, longest first, then by term: equal terms (a lexicon can list one
+        # twice) leave one hit, since the same term always gets the same variants
+        heads = self._heads
+        kinds = _kinds_of
+        return [
+            Hit(*head, (first, -negative_last), kinds(mask))
+            for first, negative_last, head, mask in sorted(
+                {(first, -last, heads[term], mask) for (term, first, last), mask in found.items()}
             )
+        ]
+
+    def _haystacks(self, pre: str) -> list[tuple[_Automaton, bytes, list[int] | None]]:
+        """UTF-16 of the pre-folded text for the plain automaton, and of its variant
+        folding for the folded one (straight from the table: one C-level pass), each with
+        where its characters beyond the BMP start, in UTF-16 units (None when none)."""
+        out: list[tuple[_Automaton, bytes, list[int] | None]] = []
+        data = pre.encode("utf-16-le")
+        astral = None if len(data) == 2 * len(pre) else [m.start() for m in _ASTRAL.finditer(pre)]
+        if self._plain is not None:
+            out.append((self._plain, data, _units(astral)))
+        if self._folded is not None:
+            tables = self._tables
+            fold = tables.fold_utf16
+            data = codecs.charmap_encode(pre, "strict", fold)[0]
+            if len(data) == 2 * len(pre):
+                out.append((self._folded, data, None))
+                return out
+            # characters whose representative is beyond the BMP
+            became = [at for at in astral or () if len(fold[ord(pre[at])]) == 4]
+            if tables.fold_widening is not None:
+                became = sorted((*became, *(m.start() for m in tables.fold_widening.finditer(pre))))
+            out.append((self._folded, data, _units(became)))
         return out
 
     def _verify(
-        self, owner: _Owner, start: int, end: int, pre: str, offsets: OffsetMap
-    ) -> tuple[tuple[int, int], tuple[VariantKind, ...]] | None:
-        """The original span of a candidate and its variants; None if it is not a hit.
+        self, term: int, via: VariantKind | None, start: int, end: int, pre: str, offsets: OffsetMap
+    ) -> tuple[int, int, int] | None:
+        """The original span of a candidate and its variants (a mask for :func:`_kinds_of`);
+        None if it is not a hit.
 
         Works on the whole span with C-level searches; only a hit with collapsed repeats
         or folded characters is looked at character by character.
@@ -208,44 +252,60 @@ class Matcher:
             _glued(pre, start - 1, start, offsets) or _glued(pre, end - 1, end, offsets)
         ):
             return None
-        prepared = self._prepared[owner.term]
+        prepared = self._prepared[term]
         tables = self._tables
-        low, high = offsets.uncollapsed(start, end)
-        first, last = offsets.char_start(low), offsets.char_end(high - 1)
-        kinds: set[VariantKind] = set() if owner.via is None else {owner.via}
-        if owner.via is None and (high - low != end - start or prepared.repeats):
+        first, last, length = offsets.original_span(start, end)
+        mask = 0 if via is None else _BIT[via]
+        if via is None and (length != end - start or self._repeats[term]):
             for j, needed in enumerate(prepared.runs):
-                run = offsets.span(start + j)[2]
+                run = offsets.run(start + j)
                 if run < needed:
                     return None  # the term repeats this character more often than the text
                 if run > needed:
-                    kinds.add(VariantKind.NOISE)
+                    mask |= _NOISE
         original = offsets.folded.original
         if tables.changed_chars.search(original, first, last):
             if tables.removed.search(original, first, last):
-                kinds.add(VariantKind.NOISE)  # removed characters between or on them
+                mask |= _NOISE  # removed characters between or on them
             if tables.width_chars.search(original, first, last):
-                kinds.add(VariantKind.WIDTH)
+                mask |= _WIDTH
             if tables.traditional_chars.search(original, first, last):
-                kinds.add(VariantKind.TRADITIONAL)
-        found = pre[start:end]
-        if owner.via is None and found != prepared.pre:
-            for a, b in zip(found, prepared.pre, strict=True):
-                kinds |= _character_variants(a, b, tables)
-        return (first, last), tuple(sorted(kinds)) if kinds else _EXACT
+                mask |= _TRADITIONAL
+        if via is None:
+            found = pre[start:end]
+            wanted = prepared.pre
+            if found != wanted:
+                for a, b in zip(found, wanted, strict=True):
+                    if a != b:
+                        mask |= _character_variants(a, b, tables.shape)
+        return first, last, mask
 
 
-def _character_variants(found: str, wanted: str, tables: CharTables) -> set[VariantKind]:
-    """How pre-folded ``found`` became ``wanted``: same, shape class, or homophone class
-    (reached through a shape class too when either is not its shape representative)."""
-    if found == wanted:
-        return set()
-    found_shape, wanted_shape = tables.shape_of(found), tables.shape_of(wanted)
+_BIT = {kind: 1 << k for k, kind in enumerate(sorted(VariantKind))}
+_NOISE, _WIDTH, _TRADITIONAL = (
+    _BIT[VariantKind.NOISE],
+    _BIT[VariantKind.WIDTH],
+    _BIT[VariantKind.TRADITIONAL],
+)
+_SHAPE, _HOMOPHONE = _BIT[VariantKind.SHAPE], _BIT[VariantKind.HOMOPHONE]
+
+
+@functools.cache
+def _kinds_of(mask: int) -> tuple[VariantKind, ...]:
+    """The sorted variant kinds of a mask; ``(exact,)`` for none."""
+    return tuple(kind for kind, bit in _BIT.items() if mask & bit) or _EXACT
+
+
+def _character_variants(found: str, wanted: str, shape: dict[str, str]) -> int:
+    """How pre-folded ``found`` became ``wanted`` (they differ), as a mask: shape class, or
+    homophone class (reached through a shape class too when either is not its shape
+    representative)."""
+    found_shape, wanted_shape = shape.get(found, found), shape.get(wanted, wanted)
     if found_shape == wanted_shape:
-        return {VariantKind.SHAPE}
+        return _SHAPE
     if found_shape != found or wanted_shape != wanted:
-        return {VariantKind.HOMOPHONE, VariantKind.SHAPE}
-    return {VariantKind.HOMOPHONE}
+        return _HOMOPHONE | _SHAPE
+    return _HOMOPHONE
 
 
 def _glued(pre: str, left: int, right: int, offsets: OffsetMap) -> bool:
