@@ -10,7 +10,7 @@ is allowed its own name.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -160,18 +160,23 @@ def _text(table: dict[str, object], key: str, where: str, problems: list[str]) -
     return value.strip()
 
 
-def _names(path: Path, problems: list[str]) -> tuple[ProtectedName, ...]:
-    data = _read_toml(path, problems)
-    entries = data.get("name", [])
-    out: list[ProtectedName] = []
+def _tables(path: Path, key: str, problems: list[str]) -> Iterator[tuple[str, dict[str, object]]]:
+    """Each table of the array ``key`` in a TOML file, with where it is, for messages."""
+    entries = _read_toml(path, problems).get(key, [])
     if not isinstance(entries, list):
-        problems.append(f"{path.name}: name: must be an array of tables")
-        return ()
+        problems.append(f"{path.name}: {key}: must be an array of tables")
+        return
     for i, entry in enumerate(entries):
-        where = f"{path.name}: name[{i}]"
-        if not isinstance(entry, dict):
+        where = f"{path.name}: {key}[{i}]"
+        if isinstance(entry, dict):
+            yield where, entry
+        else:
             problems.append(f"{where}: must be a table")
-            continue
+
+
+def _names(path: Path, problems: list[str]) -> tuple[ProtectedName, ...]:
+    out: list[ProtectedName] = []
+    for where, entry in _tables(path, "name", problems):
         unknown = set(entry) - {"name", "aliases", "category"}
         if unknown:
             problems.append(f"{where}: unknown keys {sorted(unknown)}")
@@ -189,17 +194,8 @@ def _names(path: Path, problems: list[str]) -> tuple[ProtectedName, ...]:
 
 
 def _kinds(path: Path, problems: list[str]) -> tuple[ProtectedKind, ...]:
-    data = _read_toml(path, problems)
-    entries = data.get("kind", [])
     out: list[ProtectedKind] = []
-    if not isinstance(entries, list):
-        problems.append(f"{path.name}: kind: must be an array of tables")
-        return ()
-    for i, entry in enumerate(entries):
-        where = f"{path.name}: kind[{i}]"
-        if not isinstance(entry, dict):
-            problems.append(f"{where}: must be a table")
-            continue
+    for where, entry in _tables(path, "kind", problems):
         out.append(
             ProtectedKind(
                 code=_text(entry, "code", where, problems),

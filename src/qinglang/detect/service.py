@@ -33,14 +33,21 @@ class Detection:
         self._check_every = check_every
         self._stores: dict[str, LexiconStore[Matcher]] = {}
         self._lock = threading.Lock()
+        self._files: dict[str, Path] = {}
+        self._files_seen: tuple[tuple[Path, int], ...] | None = None
 
     @cached_property
     def registry(self) -> NameRegistry:
         return load_registry()
 
     def lexicon_files(self) -> dict[str, Path]:
-        """Lexicon files by the name each declares (read afresh: files may be added)."""
-        return {load_lexicon(path).name: path for path in sorted(self.lexicon_dir.glob("*.toml"))}
+        """Lexicon files by the name each declares; re-read only when the files change."""
+        paths = sorted(self.lexicon_dir.glob("*.toml"))
+        seen = tuple((path, path.stat().st_mtime_ns) for path in paths)
+        if seen != self._files_seen:
+            self._files = {load_lexicon(path).name: path for path in paths}
+            self._files_seen = seen
+        return self._files
 
     def _store(self, name: str) -> LexiconStore[Matcher]:
         with self._lock:
