@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from qinglang.auth import models as _auth_models  # noqa: F401  (registers tables)
+from qinglang.cases import models as _cases_models  # noqa: F401
 from qinglang.db.base import Base
 from qinglang.db.engine import create_engine_for
 from qinglang.intake import models as _intake_models  # noqa: F401

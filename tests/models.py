@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from qinglang.auth import models as _auth  # noqa: F401
+from qinglang.cases import models as _cases  # noqa: F401
 from qinglang.db.base import Base
 from qinglang.intake import models as _intake  # noqa: F401
 from qinglang.ledger import models as _ledger  # noqa: F401

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=20, ge=1)
     detect_max_chars: int = Field(default=100_000, ge=1, le=10_000_000)
     evidence_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    supplement_days: int = Field(default=15, ge=1, le=90)  # calendar days to supplement (补正)
+    duplicate_window_days: int = Field(default=30, ge=1, le=365)
+    target_host_aliases: dict[str, str] = Field(default_factory=dict)  # {"h5.x.cn": "x.cn"}
+    declaration_version: str = Field(default="2023-08", pattern=r"^[A-Za-z0-9._-]{1,32}$")
 
     @property
     def evidence_dir(self) -> Path:

@@ -20,6 +20,7 @@ class Role(StrEnum):
     COMPLIANCE = "compliance"  # campaigns, policy packs, statistics, retention
     REGULATOR = "regulator"  # reads and exports; never changes anything
     ADMIN = "admin"  # users, roles and tokens
+    REPORTER = "reporter"  # an enterprise that reports often (a reporter account)
 
 
 class Permission(StrEnum):
@@ -33,6 +34,9 @@ class Permission(StrEnum):
     TOKENS_MANAGE = "tokens:manage"  # revoke anyone's
     DETECT_USE = "detect:use"  # name checks, lexicon scans, PII finding
     REPORTS_SUBMIT = "reports:submit"  # submit reports and upload evidence (integrations)
+    REPORTS_TRANSFER = "reports:transfer"  # enter regulator transfers and bulk imports
+    REPORTS_READ = "reports:read"  # read any report and case
+    REPORTER_ACCOUNTS_VERIFY = "reporter_accounts:verify"  # check a reporter's identity once
 
 
 _STAFF = frozenset(
@@ -42,6 +46,9 @@ _STAFF = frozenset(
         Permission.TOKENS_OWN,
         Permission.DETECT_USE,
         Permission.REPORTS_SUBMIT,
+        Permission.REPORTS_TRANSFER,
+        Permission.REPORTS_READ,
+        Permission.REPORTER_ACCOUNTS_VERIFY,
     }
 )
 
@@ -56,8 +63,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.LEDGER_READ,
             Permission.LEDGER_VERIFY,
             Permission.TOKENS_OWN,
+            Permission.REPORTS_READ,
         }
     ),
+    # An enterprise's own reporting account: reports, and sees its own reports only.
+    Role.REPORTER: frozenset({Permission.REPORTS_SUBMIT, Permission.TOKENS_OWN}),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -78,6 +78,8 @@ class UnitOfWork:
     clock: Clock
     read_only: bool = False
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # What a layer above keeps for the rest of this transaction (e.g. the ledger's head).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def __enter__(self) -> Self:
         self.session.begin()

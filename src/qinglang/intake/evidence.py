@@ -28,6 +28,7 @@ def upload_evidence(
     source: BinaryIO,
     filename: str,
     limit: int,
+    owner: str | None = None,
 ) -> Evidence:
     """Keep an uploaded file as evidence. Its type comes from its bytes, never its name.
 
@@ -57,6 +58,7 @@ def upload_evidence(
                 display_name=name,
                 uploaded_by=actor.ref,
                 uploaded_at=uow.clock.now(),
+                owner=owner,
             )
             uow.session.add(evidence)
             uow.session.flush()

@@ -7,7 +7,7 @@ Use :func:`append` inside the same unit of work as the change it records, and
 from qinglang.ledger.chain import GENESIS_HASH, Broken, Verification
 from qinglang.ledger.events import LedgerEvent, Subject, SubjectType
 from qinglang.ledger.models import LedgerEntry
-from qinglang.ledger.service import append, head, recent_entries
+from qinglang.ledger.service import append, head, recent_entries, serialise_appends
 from qinglang.ledger.verification import verify
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     "append",
     "head",
     "recent_entries",
+    "serialise_appends",
     "verify",
 ]

@@ -30,6 +30,24 @@ class LedgerEvent(StrEnum):
     DEMO_DATA_SEEDED = "demo_data_seeded"
     # intake
     EVIDENCE_UPLOADED = "evidence_uploaded"
+    REPORT_RECEIVED = "report_received"
+    REPORT_ACCEPTED = "report_accepted"
+    REPORT_NEEDS_SUPPLEMENT = "report_needs_supplement"
+    REPORT_SUPPLEMENTED = "report_supplemented"
+    REPORT_CLOSED_INCOMPLETE = "report_closed_incomplete"
+    REPORT_DUPLICATE = "report_duplicate"
+    SNAPSHOT_TAKEN = "snapshot_taken"
+    SNAPSHOT_FAILED = "snapshot_failed"
+    # cases
+    CASE_OPENED = "case_opened"
+    REPORT_JOINED_CASE = "report_joined_case"
+    CASE_CLOCK_PAUSED = "case_clock_paused"
+    CASE_CLOCK_RESUMED = "case_clock_resumed"
+    CASE_CLOSED_INCOMPLETE = "case_closed_incomplete"
+    # reporter accounts
+    REPORTER_ACCOUNT_REQUESTED = "reporter_account_requested"
+    REPORTER_ACCOUNT_VERIFIED = "reporter_account_verified"
+    REPORTER_ACCOUNT_REJECTED = "reporter_account_rejected"
 
 
 class SubjectType(StrEnum):
@@ -46,6 +64,7 @@ class SubjectType(StrEnum):
     MEASURE = "measure"
     EVIDENCE = "evidence"
     CAMPAIGN = "campaign"
+    REPORTER_ACCOUNT = "reporter_account"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,10 @@ from qinglang.ledger.models import LedgerEntry
 
 # pg_advisory_xact_lock key for "the ledger head": ASCII "qlledger".
 _POSTGRES_APPEND_LOCK = 0x716C6C6564676572
+_HEAD = "ledger.head"
 
 
-def _serialise_appends(uow: UnitOfWork) -> None:
+def serialise_appends(uow: UnitOfWork) -> None:
     """Make this transaction the only one appending until it ends.
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite: write transactions begin
@@ -49,11 +50,14 @@ def append(
     The entry becomes visible, and durable, exactly when the caller's change commits;
     if the caller rolls back, the entry never existed.
     """
-    _serialise_appends(uow)
-    last = uow.session.execute(
-        select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last is not None else (1, GENESIS_HASH)
+    last: tuple[int, str] | None = uow.memo.get(_HEAD)
+    if last is None:
+        serialise_appends(uow)
+        row = uow.session.execute(
+            select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
+        ).first()
+        last = (row[0], row[1]) if row is not None else (0, GENESIS_HASH)
+    seq, prev = last[0] + 1, last[1]
     recorded_at = format_time(uow.clock.now())
     body = canonical_json(payload or {})
     entry = LedgerEntry(
@@ -71,6 +75,8 @@ def append(
     )
     uow.session.add(entry)
     uow.session.flush()
+    # Appends are serialised until this transaction ends, so the head stays ours.
+    uow.memo[_HEAD] = (seq, entry.hash)
     return entry
 
 

@@ -19,8 +19,13 @@ from qinglang.policy.model import (
     Label,
     Pack,
     Subtype,
+    TimeLimit,
+    TimeLimits,
 )
 from qinglang.policy.schema import PackFile
+
+# The channels a report arrives through (intake.channels.Channel; policy may not import intake).
+CHANNELS = frozenset({"web_form", "api", "regulator_transfer", "bulk_import"})
 
 
 def packs_dir() -> Path:
@@ -75,7 +80,40 @@ def _cross_check(raw: PackFile) -> list[str]:
                 )
         if category.evidence_rule == "listed_types" and not category.evidence:
             problems.append(f"{where}.evidence: listed_types needs at least one evidence type")
+    if raw.time_limits is not None:
+        categories = {c.code for c in raw.category}
+        for i, rule in enumerate(raw.time_limits.rule):
+            where = f"time_limits.rule[{i}]"
+            if rule.category is not None and rule.category not in categories:
+                problems.append(f"{where}.category: unknown category {rule.category!r}")
+            if rule.channel is not None and rule.channel not in CHANNELS:
+                problems.append(
+                    f"{where}.channel: unknown channel {rule.channel!r} "
+                    f"(one of {', '.join(sorted(CHANNELS))})"
+                )
+            if rule.category is None and rule.channel is None:
+                problems.append(f"{where}: a rule names a category, a channel or both")
     return problems
+
+
+def _time_limits(raw: PackFile) -> TimeLimits | None:
+    limits = raw.time_limits
+    if limits is None:
+        return None
+    return TimeLimits(
+        basis=Basis(requirement=limits.requirement, article=limits.article),
+        default_working_days=limits.default_working_days,
+        note=_label(limits.note_zh, limits.note_en),
+        rules=tuple(
+            TimeLimit(
+                working_days=r.working_days,
+                reason=_label(r.reason_zh, r.reason_en),
+                category=r.category,
+                channel=r.channel,
+            )
+            for r in limits.rule
+        ),
+    )
 
 
 def _label(zh: str, en: str) -> Label:
@@ -91,6 +129,7 @@ def _build(raw: PackFile, file: str) -> Pack:
         source=raw.pack.source,
         version=raw.pack.version,
         file=file,
+        time_limits=_time_limits(raw),
         evidence_types=tuple(
             EvidenceType(
                 code=e.code,

@@ -77,6 +77,34 @@ class AcceptanceItem:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeLimit:
+    """A case's time limit (限时办结, WS-3) for a category and/or channel, in working days."""
+
+    working_days: int
+    reason: Label
+    category: str | None = None  # None: any category
+    channel: str | None = None  # None: any channel
+
+    def applies(self, category: str, channel: str) -> bool:
+        return self.category in (None, category) and self.channel in (None, channel)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeLimits:
+    """The platform's chosen limits: the texts require 限时办结 but fix no number of days."""
+
+    basis: Basis
+    default_working_days: int
+    note: Label
+    rules: tuple[TimeLimit, ...] = ()
+
+    def working_days(self, *, category: str, channel: str) -> int:
+        """The shortest limit among the rules that apply, else the default."""
+        applying = [r.working_days for r in self.rules if r.applies(category, channel)]
+        return min(applying) if applying else self.default_working_days
+
+
+@dataclass(frozen=True, slots=True)
 class Pack:
     id: str
     title: Label
@@ -87,6 +115,7 @@ class Pack:
     categories: tuple[Category, ...]
     acceptance_items: tuple[AcceptanceItem, ...]
     evidence_types: tuple[EvidenceType, ...]
+    time_limits: TimeLimits | None = None
     file: str = field(default="", compare=False)
 
     def category(self, code: str) -> Category | None:
@@ -101,4 +130,6 @@ class Pack:
         ids |= {f"subtype.{c.code}.{s.code}" for c in self.categories for s in c.subtypes}
         ids |= {f"evidence.{c.code}" for c in self.categories}
         ids |= {f"acceptance.{a.code}" for a in self.acceptance_items}
+        if self.time_limits is not None:
+            ids.add("time_limits")
         return frozenset(ids)

@@ -68,8 +68,26 @@ class EvidenceTypeFile(_Strict):
     purpose: Literal["identity", "delegation", "preliminary", "snapshot"]
 
 
+class TimeLimitRuleFile(_Strict):
+    category: Code | None = None
+    channel: Code | None = None
+    working_days: int = Field(ge=1, le=60)
+    reason_zh: Text
+    reason_en: Text
+
+
+class TimeLimitsFile(_Strict):
+    article: Text
+    requirement: Requirement
+    default_working_days: int = Field(ge=1, le=60)
+    note_zh: Text
+    note_en: Text
+    rule: list[TimeLimitRuleFile] = Field(default_factory=list)
+
+
 class PackFile(_Strict):
     pack: PackHeader
+    time_limits: TimeLimitsFile | None = None
     category: list[CategoryFile] = Field(default_factory=list)
     acceptance_item: list[AcceptanceItemFile] = Field(default_factory=list)
     evidence_type: list[EvidenceTypeFile] = Field(default_factory=list)

@@ -66,5 +66,6 @@ def upload(
         source=file.file,
         filename=file.filename or "",
         limit=settings.evidence_max_bytes,
+        owner=f"user:{actor.user_id}",
     )
     return EvidenceOut.model_validate(evidence)

@@ -1,0 +1,43 @@
+"""Building the intake service from settings, the same way for the web app and the CLI."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from qinglang.db.engine import Database
+from qinglang.intake.access import AccessTokens
+from qinglang.intake.reports import PACK, Intake, IntakeRules
+from qinglang.intake.snapshots import Snapshots
+from qinglang.intake.store import EvidenceStore
+from qinglang.intake.targets import TargetRules
+from qinglang.platform.adapter import PlatformAdapter
+from qinglang.platform.demo import DemoPlatform
+from qinglang.policy.campaigns import load_campaigns
+from qinglang.policy.loader import load_packs
+from qinglang.settings import Settings
+
+
+def build_intake(
+    database: Database,
+    settings: Settings,
+    *,
+    store: EvidenceStore | None = None,
+    adapter: PlatformAdapter | None = None,
+) -> Intake:
+    """Intake on ``database`` with the shipped pack and campaigns; the demo platform's
+    adapter unless another is given."""
+    return Intake(
+        database,
+        pack=load_packs()[PACK],
+        campaigns=load_campaigns(),
+        snapshots=Snapshots(
+            adapter if adapter is not None else DemoPlatform(database, settings.base_url),
+            store if store is not None else EvidenceStore(settings.evidence_dir),
+        ),
+        tokens=AccessTokens(settings.secret_key.get_secret_value()),
+        rules=IntakeRules(
+            supplement_days=settings.supplement_days,
+            duplicate_window=timedelta(days=settings.duplicate_window_days),
+            targets=TargetRules(host_aliases=dict(settings.target_host_aliases)),
+        ),
+    )
