@@ -13,7 +13,7 @@ from qinglang.actor import Actor, ActorKind
 from qinglang.auth.models import User, UserRole
 from qinglang.auth.passwords import hash_password
 from qinglang.auth.permissions import Permission, Role, require
-from qinglang.db.engine import Database
+from qinglang.db.engine import Database, UnitOfWork
 from qinglang.errors import Conflict, InvalidInput, NotFound
 from qinglang.ledger import LedgerEvent, Subject, SubjectType
 
@@ -78,32 +78,52 @@ def create_user(
         raise InvalidInput("a user needs at least one role", code="no_roles")
     password_hash = hash_password(password)
     with database.unit_of_work() as uow:
-        if uow.session.scalars(select(User.id).where(User.username == username)).first():
-            raise Conflict(f"the username {username!r} is taken", code="username_taken")
-        now = uow.clock.now()
-        user = User(
-            username=username,
-            display_name=(display_name or username).strip()[:128],
-            password_hash=password_hash,
-            is_active=True,
-            created_at=now,
-            password_changed_at=now,
-            role_rows=[UserRole(role=r.value) for r in sorted(role_set)],
-        )
-        uow.session.add(user)
-        uow.session.flush()
-        ledger.append(
+        return add_user(
             uow,
             actor=actor,
-            event=LedgerEvent.USER_CREATED,
-            subject=_subject(user),
-            payload={
-                "username": user.username,
-                "display_name": user.display_name,
-                "roles": sorted(r.value for r in role_set),
-            },
+            username=username,
+            password_hash=password_hash,
+            roles=role_set,
+            display_name=display_name,
         )
-        return user
+
+
+def add_user(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    username: str,
+    password_hash: str,
+    roles: frozenset[Role],
+    display_name: str | None = None,
+) -> User:
+    """Create a user inside the caller's unit of work (permission checked by the caller)."""
+    if uow.session.scalars(select(User.id).where(User.username == username)).first():
+        raise Conflict(f"the username {username!r} is taken", code="username_taken")
+    now = uow.clock.now()
+    user = User(
+        username=username,
+        display_name=(display_name or username).strip()[:128],
+        password_hash=password_hash,
+        is_active=True,
+        created_at=now,
+        password_changed_at=now,
+        role_rows=[UserRole(role=r.value) for r in sorted(roles)],
+    )
+    uow.session.add(user)
+    uow.session.flush()
+    ledger.append(
+        uow,
+        actor=actor,
+        event=LedgerEvent.USER_CREATED,
+        subject=_subject(user),
+        payload={
+            "username": user.username,
+            "display_name": user.display_name,
+            "roles": sorted(r.value for r in roles),
+        },
+    )
+    return user
 
 
 def list_users(database: Database, *, actor: Actor) -> list[User]:

@@ -7,7 +7,7 @@ import sys
 import typer
 from sqlalchemy.exc import OperationalError
 
-from qinglang.cli import db, detect, ledger, policy, serve, tokens, users
+from qinglang.cli import db, detect, ledger, policy, reports, serve, tokens, users
 from qinglang.cli.compliance import compliance
 from qinglang.cli.context import err
 from qinglang.errors import DomainError, exit_code_for
@@ -24,6 +24,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(policy.app, name="policy")
+app.add_typer(reports.app, name="reports")
+app.add_typer(reports.reporters_app, name="reporters")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("compliance")(compliance)

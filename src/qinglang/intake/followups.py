@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from qinglang import ledger
 from qinglang.actor import Actor
+from qinglang.auth.permissions import Permission, require
 from qinglang.cases import lifecycle
 from qinglang.cases.models import Case
 from qinglang.db.engine import UnitOfWork
@@ -21,13 +22,13 @@ from qinglang.errors import Conflict, NotAuthenticated, NotFound
 from qinglang.intake import answers, grouping
 from qinglang.intake.completeness import Completeness, ReportFacts, check
 from qinglang.intake.models import Report, ReporterAccount, ReportEvidence, ReportTarget
+from qinglang.intake.placement import report_subject
 from qinglang.intake.reports import (
     ACCEPTED,
     CLOSED_INCOMPLETE,
     NEEDS_SUPPLEMENT,
     Intake,
     owners_for,
-    report_subject,
 )
 from qinglang.intake.submission import SupplementIn
 from qinglang.intake.tracking import parse_tracking_no
@@ -64,6 +65,20 @@ def look_up(intake: Intake, *, tracking_no: str, token: str | None) -> dict[str,
     """The state of a report, for the reporter who holds its access token."""
     with intake.database.unit_of_work(read_only=True) as uow:
         report = _find(uow, intake, tracking_no, token)
+        state = answers.report_state(uow, report)
+    if state["status"] == CLOSED_INCOMPLETE:
+        state["notice"] = CLOSED_NOTICE
+    return state
+
+
+def staff_view(intake: Intake, *, actor: Actor, tracking_no: str) -> dict[str, Any]:
+    """The state of any report, for staff who may read reports (no access token)."""
+    require(actor, Permission.REPORTS_READ)
+    number = parse_tracking_no(tracking_no)
+    with intake.database.unit_of_work(read_only=True) as uow:
+        report = uow.session.scalars(select(Report).where(Report.tracking_no == number)).first()
+        if report is None:
+            raise _not_found()
         state = answers.report_state(uow, report)
     if state["status"] == CLOSED_INCOMPLETE:
         state["notice"] = CLOSED_NOTICE

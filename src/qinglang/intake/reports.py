@@ -8,7 +8,6 @@ transaction opens, so a slow platform never holds the database's write lock.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,29 +18,27 @@ from sqlalchemy import select
 from qinglang import ledger
 from qinglang.actor import Actor
 from qinglang.auth.permissions import Permission, can
-from qinglang.cases import lifecycle
-from qinglang.cases.lifecycle import CaseSpec
 from qinglang.cases.models import Case
 from qinglang.db.engine import Database, UnitOfWork
 from qinglang.errors import Conflict, InvalidInput, PermissionDenied
-from qinglang.intake import answers, grouping
+from qinglang.intake import answers, grouping, idempotency, placement
 from qinglang.intake.access import AccessTokens
 from qinglang.intake.channels import Channel, open_zone, parse_channel
 from qinglang.intake.completeness import Completeness, ReportFacts, check
 from qinglang.intake.grouping import ResolvedTarget
 from qinglang.intake.models import (
     Evidence,
-    IdempotencyKey,
     Report,
     ReporterAccount,
     ReportEvidence,
     ReportTarget,
 )
-from qinglang.intake.snapshots import Snapshots, TakenSnapshot
+from qinglang.intake.placement import report_subject
+from qinglang.intake.snapshots import Snapshots
 from qinglang.intake.submission import EvidenceItemIn, SubmissionIn
 from qinglang.intake.targets import TargetRules
 from qinglang.intake.tracking import new_tracking_no
-from qinglang.ledger import LedgerEvent, Subject, SubjectType
+from qinglang.ledger import LedgerEvent
 from qinglang.policy.campaigns import Campaign
 from qinglang.policy.model import Pack
 
@@ -104,11 +101,17 @@ class Intake:
         channel is checked against what ``actor`` may use.
         """
         if idempotency_key is not None:
-            earlier = self._replay(actor, idempotency_key, fingerprint)
+            earlier = idempotency.replay(
+                self.database, self.tokens, actor, idempotency_key, fingerprint
+            )
             if earlier is not None:
                 return earlier
         now = self.database.clock.now()
-        used = channel or self._channel(actor, submission)
+        used = (
+            parse_channel(channel.value, regulator_reference=submission.regulator_reference)
+            if channel is not None
+            else self._channel(actor, submission)
+        )
         zone = open_zone(submission.zone, at=now, campaigns=self.campaigns)
         if submission.campaign and (
             zone.campaign is None or zone.campaign.id != submission.campaign
@@ -130,7 +133,7 @@ class Intake:
                 self.attach(
                     uow, report, submission.evidence, owners_for(actor, report, form), completeness
                 )
-                self._place(uow, actor, report, targets, completeness, taken)
+                placement.place(uow, self, actor, report, targets, completeness, taken)
                 answer = answers.receipt(
                     report,
                     self._case(uow, report),
@@ -140,7 +143,7 @@ class Intake:
                     else [],
                 )
                 if idempotency_key is not None:
-                    self._remember(uow, actor, idempotency_key, fingerprint, report, answer)
+                    idempotency.remember(uow, actor, idempotency_key, fingerprint, report, answer)
         except BaseException:
             self.snapshots.discard(taken)
             raise
@@ -324,110 +327,6 @@ class Intake:
             for item in items
         )
 
-    def _place(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        report: Report,
-        targets: Sequence[ResolvedTarget],
-        completeness: Completeness,
-        taken: Sequence[TakenSnapshot],
-    ) -> None:
-        """Record the report's standing, then make it a duplicate, or join or open a case."""
-        keys = [t.key for t in targets]
-        first = grouping.find_duplicate(
-            uow,
-            reporter=report.reporter_key,
-            category=report.category,
-            keys=keys,
-            since=report.received_at - self.rules.duplicate_window,
-        )
-        if first is not None and first.id != report.id:
-            self._mark_duplicate(uow, actor, report, first)
-            self.snapshots.discard(taken)
-            return
-        self._record_standing(uow, actor, report, completeness)
-        case = lifecycle.find_open_case(uow, target_keys=keys) if keys else None
-        complete = completeness.complete
-        added: list[str] = []
-        if case is None:
-            limits = self.pack.time_limits
-            assert limits is not None
-            spec = CaseSpec(
-                pack=report.pack,
-                category=report.category,
-                subtype=report.subtype,
-                zone=report.zone,
-                campaign=report.campaign,
-                channel=report.channel,
-                working_days=limits.working_days(category=report.category, channel=report.channel),
-            )
-            case = lifecycle.open_case(
-                uow, actor=actor, spec=spec, target_keys=keys, paused=not complete
-            )
-        else:
-            added = lifecycle.add_targets(uow, case=case, target_keys=keys)
-            if complete:
-                lifecycle.resume_clock(
-                    uow, actor=actor, case=case, reason=f"report {report.tracking_no} complete"
-                )
-        report.case_id = case.id
-        case.report_count += 1
-        ledger.append(
-            uow,
-            actor=actor,
-            event=LedgerEvent.REPORT_JOINED_CASE,
-            subject=report_subject(report),
-            payload={
-                "case": case.id,
-                "reports_in_case": case.report_count,
-                "targets_added": added if case.report_count > 1 else [],
-            },
-        )
-        self.snapshots.record(uow, actor=actor, report=report, taken=taken)
-
-    def _record_standing(
-        self, uow: UnitOfWork, actor: Actor, report: Report, completeness: Completeness
-    ) -> None:
-        if completeness.complete:
-            event, payload = LedgerEvent.REPORT_ACCEPTED, {}
-        else:
-            event = LedgerEvent.REPORT_NEEDS_SUPPLEMENT
-            payload = {
-                "missing": [m.item for m in completeness.missing],
-                "supplement_due_at": report.supplement_due_at.isoformat()
-                if report.supplement_due_at
-                else None,
-            }
-        if completeness.not_counted:
-            payload["not_counted"] = list(completeness.not_counted)
-        ledger.append(
-            uow, actor=actor, event=event, subject=report_subject(report), payload=payload
-        )
-
-    def _mark_duplicate(self, uow: UnitOfWork, actor: Actor, report: Report, first: Report) -> None:
-        report.status = DUPLICATE
-        report.duplicate_of = first.id
-        report.case_id = first.case_id
-        report.accepted_at = None
-        report.supplement_due_at = None
-        report.closed_at = uow.clock.now()
-        if first.case_id is not None:
-            case = uow.session.get(Case, first.case_id)
-            if case is not None:
-                case.duplicate_count += 1
-        ledger.append(
-            uow,
-            actor=actor,
-            event=LedgerEvent.REPORT_DUPLICATE,
-            subject=report_subject(report),
-            payload={
-                "duplicate_of": first.tracking_no,
-                "case": first.case_id,
-                "window_days": self.rules.duplicate_window.days,
-            },
-        )
-
     def _first_of(self, uow: UnitOfWork, report: Report) -> str | None:
         if report.duplicate_of is None:
             return None
@@ -436,53 +335,6 @@ class Intake:
 
     def _case(self, uow: UnitOfWork, report: Report) -> Case | None:
         return uow.session.get(Case, report.case_id) if report.case_id is not None else None
-
-    # -- idempotency --------------------------------------------------------------------
-
-    def _replay(self, actor: Actor, key: str, fingerprint: str) -> dict[str, Any] | None:
-        with self.database.unit_of_work(read_only=True) as uow:
-            row = uow.session.scalars(
-                select(IdempotencyKey).where(
-                    IdempotencyKey.scope == idempotency_scope(actor), IdempotencyKey.key == key
-                )
-            ).first()
-        if row is None:
-            return None
-        if row.request_sha256 != fingerprint:
-            raise Conflict(
-                "this Idempotency-Key was used with a different request",
-                code="idempotency_key_reused",
-            )
-        answer: dict[str, Any] = json.loads(row.answer)
-        return answer | {"access_token": self.tokens.reissue(answer["tracking_no"])}
-
-    def _remember(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        key: str,
-        fingerprint: str,
-        report: Report,
-        answer: dict[str, Any],
-    ) -> None:
-        uow.session.add(
-            IdempotencyKey(
-                scope=idempotency_scope(actor),
-                key=key,
-                request_sha256=fingerprint,
-                report_id=report.id,
-                answer=json.dumps(answer, ensure_ascii=False, sort_keys=True),
-                created_at=uow.clock.now(),
-            )
-        )
-
-
-def report_subject(report: Report) -> Subject:
-    return Subject.of(SubjectType.REPORT, report.tracking_no)
-
-
-def idempotency_scope(actor: Actor) -> str:
-    return f"user:{actor.user_id}" if actor.user_id is not None else actor.ref.split("#", 1)[0]
 
 
 def owners_for(actor: Actor, report: Report, form: str | None = None) -> set[str]:
