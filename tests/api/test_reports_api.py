@@ -104,9 +104,7 @@ def test_every_category_with_only_a_licence(
         assert answer["supplement_due_at"] is not None
 
 
-def test_every_missing_item_is_listed_at_once(
-    client: TestClient, headers: dict[str, str]
-) -> None:
+def test_every_missing_item_is_listed_at_once(client: TestClient, headers: dict[str, str]) -> None:
     body = {
         "reporter": {"kind": "agent", "name": ""},
         "right_holder": {"name": "示例科技有限公司"},
@@ -375,7 +373,10 @@ def test_supplementing_completes_a_report_and_starts_the_clock(
     assert state["missing"] == []
     assert state["due_at"] is not None
     assert events_about(database, number)[-2:] == ["report_supplemented", "report_accepted"]
-    assert events_about(database, str(answer["case_id"]), "case") == ["case_opened", "case_clock_resumed"]
+    assert events_about(database, str(answer["case_id"]), "case") == [
+        "case_opened",
+        "case_clock_resumed",
+    ]
     again = client.post(
         f"/api/v1/reports/{number}/supplements", json={"statement": "补充"}, headers=token
     )

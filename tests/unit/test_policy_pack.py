@@ -234,3 +234,36 @@ def test_a_missing_file_and_a_duplicate_pack_id(tmp_path: Path) -> None:
     with pytest.raises(PackError) as caught:
         load_packs(tmp_path)
     assert caught.value.problems == ["b.toml: pack.id: 'test-pack' is also the id of a.toml"]
+
+
+def test_the_time_limits_are_the_platforms_choice_stated_in_the_pack() -> None:
+    from qinglang.intake.channels import Channel
+    from qinglang.policy.loader import CHANNELS, load_packs
+
+    assert {c.value for c in Channel} == CHANNELS  # policy may not import intake
+    limits = load_packs()["cac-ws-2023"].time_limits
+    assert limits is not None
+    assert limits.basis.requirement == "WS-3"
+    assert limits.working_days(category="rumour", channel="api") == limits.default_working_days
+    assert limits.working_days(category="privacy_leak", channel="web_form") == 2
+    # the shortest applying rule wins
+    assert limits.working_days(category="interference", channel="regulator_transfer") == 3
+
+
+def test_a_time_limit_rule_naming_an_unknown_category_or_channel_is_an_error(
+    tmp_path: Path,
+) -> None:
+    from qinglang.policy.loader import PackError, load_pack, packs_dir
+
+    text = (packs_dir() / "cac-ws-2023.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        'category = "privacy_leak"\nworking_days = 2', 'category = "gossip"\nworking_days = 2'
+    )
+    text = text.replace('channel = "regulator_transfer"', 'channel = "pigeon"')
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(PackError) as error:
+        load_pack(broken)
+    problems = "\n".join(error.value.problems)
+    assert "time_limits.rule[0].category: unknown category 'gossip'" in problems
+    assert "time_limits.rule[2].channel: unknown channel 'pigeon'" in problems

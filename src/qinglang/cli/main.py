@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from qinglang.cli import db, detect, ledger, policy, reports, serve, tokens, users
 from qinglang.cli.compliance import compliance
 from qinglang.cli.context import err
+from qinglang.cli.worker import worker
 from qinglang.errors import DomainError, exit_code_for
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app.add_typer(reports.reporters_app, name="reporters")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("compliance")(compliance)
+app.command("worker")(worker)
 app.command("pii")(detect.pii)
 app.command("scan")(detect.scan)
 app.add_typer(detect.names_app, name="names")

@@ -72,6 +72,21 @@ def show(
             item.code, item.basis.article, item.label.get(lang), item.satisfied_by.get(lang)
         )
     out.print(items)
+    if pack.time_limits is not None:
+        limits = pack.time_limits
+        out.print(
+            f"time limits ({limits.basis.requirement} {limits.basis.article}): "
+            f"{limits.default_working_days} working days by default. {limits.note.get(lang)}"
+        )
+        rules = Table("category", "channel", "working days", "why")
+        for rule in limits.rules:
+            rules.add_row(
+                rule.category or "any",
+                rule.channel or "any",
+                str(rule.working_days),
+                rule.reason.get(lang),
+            )
+        out.print(rules)
 
 
 @app.command("validate")

@@ -11,6 +11,7 @@ from qinglang.actor import Actor
 from qinglang.auth import users
 from qinglang.auth.permissions import Role
 from qinglang.cli.context import open_database, out
+from qinglang.cli.worker import start_in_background
 from qinglang.db.engine import Database
 from qinglang.db.migrate import upgrade
 from qinglang.errors import ConfigurationError, Conflict
@@ -37,6 +38,7 @@ PortOption = Annotated[int | None, typer.Option(help="Port (default: settings)")
 
 
 def _run(settings: Settings, database: Database, host: str | None, port: int | None) -> None:
+    start_in_background(database, settings)
     uvicorn.run(
         create_app(settings, database=database),
         host=host or settings.host,
