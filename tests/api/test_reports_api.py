@@ -460,3 +460,52 @@ def test_the_same_reporter_again_within_the_window_is_a_duplicate(
     later = post(client, headers, submission(client, headers)).json()
     assert later["status"] == "accepted"
     assert later["case_id"] == first["case_id"]
+
+
+def test_a_reporter_account_lists_its_own_reports_without_tokens(
+    client: TestClient, headers: dict[str, str], database: Database
+) -> None:
+    import io
+
+    from qinglang.actor import ANONYMOUS
+    from qinglang.intake.evidence import upload_evidence
+    from qinglang.intake.reporter_accounts import AccountRequest, decide_account, request_account
+    from tests.reporting import CREDIT_CODE, png
+
+    intake = client.app.state.intake  # type: ignore[attr-defined]
+    licence = upload_evidence(
+        database,
+        actor=ANONYMOUS,
+        store=intake.snapshots.store,
+        source=io.BytesIO(png()),
+        filename="licence.png",
+        limit=1_000_000,
+        owner="form:reg",
+    )
+    account = request_account(
+        database,
+        actor=ANONYMOUS,
+        request=AccountRequest(
+            username="acme",
+            password="a long enough password",
+            kind="enterprise",
+            right_holder_name="示例科技有限公司",
+            credit_code=CREDIT_CODE,
+            contact_name="王经理",
+            contact_phone=None,
+            contact_email="wang@example.cn",
+            identity_evidence_id=licence.id,
+            identity_type="business_licence",
+        ),
+        pack=intake.pack,
+        owner="form:reg",
+    )
+    decide_account(database, actor=Actor.system("test"), account_id=account.id, verify=True)
+    mine = bearer(database, "acme", "reports:submit")
+    body = submission(client, mine, evidence_types=("official_debunk",))
+    answer = post(client, mine, body).json()
+    assert answer["status"] == "accepted"  # the verified licence counted
+    listed = client.get("/api/v1/reports", headers=mine).json()
+    assert listed["account"]["status"] == "verified"
+    assert [r["tracking_no"] for r in listed["reports"]] == [answer["tracking_no"]]
+    assert client.get("/api/v1/reports", headers=headers).status_code == 404

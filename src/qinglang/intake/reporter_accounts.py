@@ -53,6 +53,7 @@ class AccountRequest:
 class ReportLine:
     """One line of a reporter account's list of reports."""
 
+    id: int
     tracking_no: str
     status: str
     category: str
@@ -256,6 +257,7 @@ def reports_of(
         rows = uow.session.execute(query).all()
     return [
         ReportLine(
+            id=r.id,
             tracking_no=r.tracking_no,
             status=r.status,
             category=r.category,

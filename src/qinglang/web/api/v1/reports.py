@@ -8,15 +8,16 @@ reporter needs no account. A wrong token is answered as an unknown report (404).
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Header, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Header, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from qinglang.actor import ANONYMOUS
 from qinglang.auth.permissions import Permission, require
-from qinglang.errors import InvalidInput
-from qinglang.intake import followups
+from qinglang.errors import InvalidInput, NotFound
+from qinglang.intake import followups, reporter_accounts
 from qinglang.intake.evidence import upload_evidence
 from qinglang.intake.reports import Intake
 from qinglang.intake.store import EvidenceStore
@@ -105,6 +106,40 @@ async def submit(
         fingerprint=fingerprint(data),
     )
     return JSONResponse(answer, status_code=status.HTTP_201_CREATED)
+
+
+@router.get(
+    "",
+    responses=ERRORS,
+    summary="A reporter account's own reports, newest first (keyset: ?before=<id>)",
+)
+def my_reports(
+    actor: ApiActor,
+    database: DatabaseDep,
+    before: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> JSONResponse:
+    require(actor, Permission.REPORTS_SUBMIT)
+    account = reporter_accounts.account_of(database, user_id=actor.user_id or 0)
+    if account is None:
+        raise NotFound("this user has no reporter account", code="reporter_account_not_found")
+    lines = reporter_accounts.reports_of(
+        database, account_id=account.id, limit=limit, before=before
+    )
+    return JSONResponse(
+        {
+            "account": {"id": account.id, "status": account.status},
+            "reports": [
+                asdict(line)
+                | {
+                    "received_at": line.received_at.isoformat(),
+                    "due_at": line.due_at.isoformat() if line.due_at else None,
+                }
+                for line in lines
+            ],
+            "next_before": lines[-1].id if len(lines) == limit else None,
+        }
+    )
 
 
 @router.get(
