@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from qinglang import ledger
 from qinglang.actor import Actor
-from qinglang.auth.permissions import Permission, can
+from qinglang.auth.permissions import Permission, Role, can
 from qinglang.cases.models import Case
 from qinglang.db.engine import Database, UnitOfWork
 from qinglang.errors import Conflict, InvalidInput, PermissionDenied
@@ -162,8 +162,8 @@ class Intake:
         )
 
     def _reporter_account(self, actor: Actor) -> ReporterAccount | None:
-        if actor.user_id is None:
-            return None
+        if actor.user_id is None or Role.REPORTER.value not in actor.roles:
+            return None  # only reporter accounts have one: no extra read for anyone else
         with self.database.unit_of_work(read_only=True) as uow:
             return uow.session.scalars(
                 select(ReporterAccount).where(ReporterAccount.user_id == actor.user_id)
