@@ -509,3 +509,14 @@ def test_a_reporter_account_lists_its_own_reports_without_tokens(
     assert listed["account"]["status"] == "verified"
     assert [r["tracking_no"] for r in listed["reports"]] == [answer["tracking_no"]]
     assert client.get("/api/v1/reports", headers=headers).status_code == 404
+
+
+def test_a_report_naming_something_new_besides_an_old_target_is_not_a_duplicate(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    first = post(client, headers, submission(client, headers)).json()
+    body = submission(client, headers)
+    body["targets"].append({"url": "https://news.example.cn/a/2"})
+    second = post(client, headers, body).json()
+    assert second["status"] == "accepted"
+    assert second["case_id"] == first["case_id"]  # it joins the case about the old target

@@ -101,6 +101,7 @@ def find_duplicate(
     category: str,
     keys: Sequence[str],
     since: datetime,
+    exclude: int | None = None,
 ) -> Report | None:
     """The first live report by ``reporter`` in ``category`` since ``since`` that already
     names every one of ``keys``; None if the new report names anything new."""
@@ -115,6 +116,7 @@ def find_duplicate(
             Report.received_at >= since,
             Report.status.not_in(_NOT_LIVE),
             ReportTarget.target_key.in_(set(keys)),
+            Report.id != (exclude or 0),
         )
         .order_by(Report.id)
     ).all()

@@ -50,8 +50,9 @@ def place(
         category=report.category,
         keys=keys,
         since=report.received_at - intake.rules.duplicate_window,
+        exclude=report.id,
     )
-    if first is not None and first.id != report.id:
+    if first is not None:
         _mark_duplicate(uow, actor, report, first, window_days=intake.rules.duplicate_window.days)
         intake.snapshots.discard(taken)
         return
