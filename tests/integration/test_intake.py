@@ -165,7 +165,8 @@ def test_the_case_time_limit_comes_from_the_pack_in_working_days(
         case = uow.session.get(Case, answer["case_id"])
         assert case is not None
     assert case.working_days == days
-    assert case.due_at is not None and case.due_at > case.opened_at
+    assert case.due_at is not None
+    assert case.due_at > case.opened_at
 
 
 def test_a_regulator_transfer_keeps_its_reference(intake: Intake, database: Database) -> None:

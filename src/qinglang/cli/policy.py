@@ -1,8 +1,9 @@
-"""``qinglang policy``: show a shipped pack, validate a pack file."""
+"""``qinglang policy``: show a shipped pack, validate a pack file, evaluate a case's facts."""
 
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,9 @@ from qinglang.clock import SystemClock
 from qinglang.errors import InvalidInput, NotFound
 from qinglang.policy import Pack, PackError, load_pack, load_packs
 from qinglang.policy.campaigns import load_campaigns
+from qinglang.policy.disposal import Disposal, MeasureSpec
+from qinglang.policy.engine import Decision, evaluate
+from qinglang.policy.facts import case_facts_from_json
 from qinglang.policy.model import EvidenceRule
 
 app = typer.Typer(
@@ -87,6 +91,167 @@ def show(
                 rule.reason.get(lang),
             )
         out.print(rules)
+    if pack.disposal is not None:
+        _show_disposal(pack.disposal, lang)
+
+
+def _spec(spec: MeasureSpec) -> str:
+    params = ", ".join(f"{k} {v}" if v is not True else k for k, v in spec.params.items())
+    text = f"{spec.code} ({params})" if params else spec.code
+    if spec.when:
+        text += f" when {spec.when}"
+    return text + (f" (one of {spec.one_of})" if spec.one_of else "")
+
+
+def _show_disposal(disposal: Disposal, lang: str) -> None:
+    """Facts, conditions, measures, rules and grading (WS-18 to WS-27)."""
+    facts = Table("fact", "articles", "label", "cannot hold with")
+    for fact in disposal.facts:
+        articles = ", ".join(f"{b.requirement} {b.article}" for b in fact.basis)
+        facts.add_row(fact.code, articles, fact.label.get(lang), ", ".join(fact.contradicts))
+    out.print(facts)
+    conditions = Table("condition", "article", "label", "text")
+    for condition in disposal.conditions:
+        basis = condition.basis
+        conditions.add_row(
+            condition.code,
+            f"{basis.requirement} {basis.article}",
+            condition.label.get(lang),
+            condition.text.get(lang),
+        )
+    out.print(conditions)
+    measures = Table("measure", "on", "label", "period", "approval (WS-27)")
+    for kind in disposal.measures:
+        period = kind.period.value + (" or permanent" if kind.may_be_permanent else "")
+        approval = "yes" if kind.approval else ""
+        measures.add_row(kind.code, " or ".join(kind.on), kind.label.get(lang), period, approval)
+    out.print(measures)
+    rules = Table("rule", "article", "facts (all)", "conditions (any)", "measures", "requires")
+    for rule in disposal.rules:
+        recommends = [_spec(s) for s in rule.measures]
+        if rule.grading:
+            recommends.append("grade's account measures (WS-19)")
+        requires = ", ".join(rule.requires)
+        if rule.replaces:
+            requires += f" (instead of {', '.join(rule.replaces)})"
+        if rule.needs_measures_on:
+            requires += f" when a measure on {' or '.join(rule.needs_measures_on)}"
+        rules.add_row(
+            rule.id,
+            f"{rule.basis.requirement} {rule.basis.article}",
+            ", ".join(rule.facts),
+            ", ".join(rule.any_condition),
+            ("may: " if rule.discretionary else "") + "; ".join(recommends),
+            requires,
+        )
+    out.print(rules)
+    if disposal.approval is not None:
+        signoff = disposal.approval
+        out.print(
+            f"approval ({signoff.basis.requirement} {signoff.basis.article}): "
+            f"{signoff.note.get(lang)}",
+            markup=False,
+        )
+    grading = disposal.grading
+    if grading is not None:
+        dimensions = ", ".join(f"{d.code} {d.label.get(lang)}" for d in grading.dimensions)
+        levels = ", ".join(f"{lv.code} {lv.label.get(lang)} = {lv.points}" for lv in grading.levels)
+        out.print(
+            f"grading ({grading.basis.requirement} {grading.basis.article}): {dimensions}; "
+            f"levels {levels}. {grading.note.get(lang)}",
+            markup=False,
+        )
+        grades = Table("grade", "label", "points", "account measures")
+        for grade in grading.grades:
+            grades.add_row(
+                grade.code,
+                grade.label.get(lang),
+                f"{grade.min_points}–{grade.max_points}",
+                ", ".join(_spec(s) for s in grade.measures),
+            )
+        out.print(grades)
+        for floor in grading.floors:
+            out.print(
+                f"floor: {floor.dimension} {floor.level} → at least {floor.grade}: "
+                f"{floor.reason.get(lang)}",
+                markup=False,
+            )
+
+
+def _read_facts(path: str) -> object:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot read {path}: {exc.strerror or exc}", code="cannot_read_facts"
+        ) from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text", code="invalid_json") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{path} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            code="invalid_json",
+        ) from None
+
+
+def _print_decision(pack: Pack, decision: Decision, lang: str) -> None:
+    category = pack.category(decision.category)
+    subtype = category.subtype(decision.subtype) if category else None
+    names = ""
+    if category is not None and subtype is not None:
+        names = f" ({category.label.get(lang)} · {subtype.label.get(lang)})"
+    out.print(f"{pack.id} · {decision.category}.{decision.subtype}{names}", markup=False)
+    grading = pack.disposal.grading if pack.disposal else None
+    grade = grading.grade(decision.grade) if grading and decision.grade else None
+    if grade is not None:
+        label = grade.label.get(lang)
+        out.print(f"grade: {grade.code} {label} ({decision.points} points)", markup=False)
+    else:
+        out.print("grade: not graded", markup=False)
+    if decision.measures:
+        out.print("measures:", markup=False)
+    for m in decision.measures:
+        parts = [m.code, f"on {m.on}"]
+        if m.params:
+            parts.append(", ".join(f"{k} {v}" for k, v in m.params.items()))
+        if m.one_of:
+            parts.append(f"one of {m.one_of}")
+        if m.discretionary:
+            parts.append("may be taken")
+        if m.needs_approval:
+            parts.append("needs approval")
+        basis = ", ".join(f"{b.requirement} {b.article}" for b in m.basis)
+        out.print(f"  {' · '.join(parts)} — {basis}", markup=False)
+    out.print(f"requires: {', '.join(decision.requires) or 'nothing'}", markup=False)
+    out.print("trace:", markup=False)
+    for step in decision.trace:
+        mark = "match" if step.matched else "no   "
+        where = f"{step.requirement} {step.article}"
+        out.print(f"  {mark} {step.rule} ({where}): {step.why.get(lang)}", markup=False)
+    if decision.no_measure_reason is not None:
+        out.print(decision.no_measure_reason.get(lang), markup=False)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    facts_file: Annotated[str, typer.Argument(metavar="FACTS.json", help="The facts, or -")],
+    pack_id: Annotated[str, typer.Option("--pack", help="A shipped pack")] = "cac-ws-2023",
+    json_output: Annotated[bool, typer.Option("--json", help="The decision as JSON")] = False,
+    lang: Lang = "zh-CN",
+) -> None:
+    """Recommend measures for a case's facts: basis, requirements, grade and the full trace.
+
+    FACTS.json is {"category", "subtype", "facts": {code: bool}, "conditions": [codes],
+    "grading": {"severity", "frequency", "influence", "harm"}}. Needs no database.
+    """
+    pack = _shipped(pack_id)
+    decision = evaluate(pack, case_facts_from_json(_read_facts(facts_file)))
+    if json_output:
+        print(json.dumps(decision.as_dict(), ensure_ascii=False, indent=2))
+        return
+    _print_decision(pack, decision, lang)
 
 
 @app.command("validate")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from qinglang.policy.disposal_loader import build_disposal, check_disposal
 from qinglang.policy.model import (
     AcceptanceItem,
     Basis,
@@ -130,6 +131,7 @@ def _build(raw: PackFile, file: str) -> Pack:
         version=raw.pack.version,
         file=file,
         time_limits=_time_limits(raw),
+        disposal=build_disposal(raw),
         evidence_types=tuple(
             EvidenceType(
                 code=e.code,
@@ -190,7 +192,7 @@ def load_pack(path: Path) -> Pack:
     except ValidationError as exc:
         problems = [f"{location(e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise PackError.in_file(file, problems) from None
-    problems = _cross_check(raw)
+    problems = _cross_check(raw) + check_disposal(raw)
     if problems:
         raise PackError.in_file(file, problems)
     return _build(raw, file)

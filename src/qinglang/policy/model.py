@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qinglang.policy.disposal import Disposal
 
 
 class EvidencePurpose(StrEnum):
@@ -116,6 +120,7 @@ class Pack:
     acceptance_items: tuple[AcceptanceItem, ...]
     evidence_types: tuple[EvidenceType, ...]
     time_limits: TimeLimits | None = None
+    disposal: Disposal | None = None  # facts, conditions, measures, rules, grading (WS-18 to 27)
     file: str = field(default="", compare=False)
 
     def category(self, code: str) -> Category | None:
@@ -132,4 +137,6 @@ class Pack:
         ids |= {f"acceptance.{a.code}" for a in self.acceptance_items}
         if self.time_limits is not None:
             ids.add("time_limits")
+        if self.disposal is not None:
+            ids |= self.disposal.rule_ids()
         return frozenset(ids)

@@ -6,6 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from qinglang.policy.disposal_schema import (
+    ApprovalFile,
+    ConditionFile,
+    FactFile,
+    GradingFile,
+    MeasureTypeFile,
+    RuleFile,
+)
+
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Requirement = Annotated[str, StringConstraints(pattern=r"^(WS|GD|SM|CP|RC|BS|ES)-[0-9]+$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
@@ -91,6 +100,13 @@ class PackFile(_Strict):
     category: list[CategoryFile] = Field(default_factory=list)
     acceptance_item: list[AcceptanceItemFile] = Field(default_factory=list)
     evidence_type: list[EvidenceTypeFile] = Field(default_factory=list)
+    # Disposal (WS-18 to WS-27): see disposal_schema.py.
+    approval: ApprovalFile | None = None
+    fact: list[FactFile] = Field(default_factory=list)
+    condition: list[ConditionFile] = Field(default_factory=list)
+    measure: list[MeasureTypeFile] = Field(default_factory=list)
+    rule: list[RuleFile] = Field(default_factory=list)
+    grading: GradingFile | None = None
 
 
 class CampaignHeader(_Strict):
