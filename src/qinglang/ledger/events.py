@@ -48,6 +48,35 @@ class LedgerEvent(StrEnum):
     REPORTER_ACCOUNT_REQUESTED = "reporter_account_requested"
     REPORTER_ACCOUNT_VERIFIED = "reporter_account_verified"
     REPORTER_ACCOUNT_REJECTED = "reporter_account_rejected"
+    # review and decision (WS-19 to WS-27)
+    CASE_CLAIMED = "case_claimed"
+    CASE_RELEASED = "case_released"
+    CASE_FACTS_RECORDED = "case_facts_recorded"
+    CASE_PROPOSED = "case_proposed"
+    CASE_APPROVED = "case_approved"
+    CASE_RETURNED = "case_returned"
+    CASE_SENT_TO_REGULATOR = "case_sent_to_regulator"
+    REGULATOR_REVIEW_APPROVED = "regulator_review_approved"
+    REGULATOR_REVIEW_REJECTED = "regulator_review_rejected"
+    REGULATOR_COMMENTED = "regulator_commented"
+    CASE_DECIDED = "case_decided"
+    CASE_REOPENED = "case_reopened"
+    CASE_DEADLINE_NEAR = "case_deadline_near"
+    CASE_DEADLINE_PASSED = "case_deadline_passed"
+    # measures and their delivery to the platform
+    MEASURE_RECORDED = "measure_recorded"
+    MEASURE_DELIVERED = "measure_delivered"
+    MEASURE_DELIVERY_FAILED = "measure_delivery_failed"
+    MEASURE_EXPIRED = "measure_expired"
+    MEASURE_REVOKED = "measure_revoked"
+    # notices and objections (WS-24)
+    NOTICE_SENT = "notice_sent"
+    OBJECTION_RECEIVED = "objection_received"
+    OBJECTION_DECIDED = "objection_decided"
+    # malicious reports (WS-18)
+    REPORTER_WARNED = "reporter_warned"
+    REPORTER_RESTRICTED = "reporter_restricted"
+    EVIDENCE_MARKED_FORGED = "evidence_marked_forged"
 
 
 class SubjectType(StrEnum):
