@@ -27,6 +27,7 @@ from qinglang.web.console.i18n import Catalogs
 from qinglang.web.demo_site import router as demo_site
 from qinglang.web.errors import install_error_handlers
 from qinglang.web.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from qinglang.web.public import router as public_pages
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(api_v1)
     app.include_router(console)
     app.include_router(demo_site)
+    app.include_router(public_pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/api/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
 

@@ -16,6 +16,8 @@ from qinglang.errors import DomainError, http_status_for
 from qinglang.web.console.pages import render_error as console_error
 from qinglang.web.demo_site.pages import render_error as demo_site_error
 from qinglang.web.deps import SignInRequired
+from qinglang.web.public.rendering import is_public_path
+from qinglang.web.public.rendering import render_error as public_error
 
 log = logging.getLogger("qinglang.web")
 
@@ -31,6 +33,10 @@ def _render(request: Request, status: int, body: dict[str, object]) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": body}, status_code=status)
     code, message = str(body["code"]), str(body["message"])
+    if is_public_path(request.url.path):
+        return public_error(
+            request, status=status, code=code, message=message, details=body.get("details")
+        )
     if request.url.path.startswith("/demo-site"):
         return demo_site_error(request, status=status, message=message)
     return console_error(request, status=status, code=code, message=message)

@@ -60,12 +60,13 @@ _COMMON_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 # Pages are server-rendered with no script of their own; Swagger UI (/api/docs) needs its
-# inline initialiser, so the policy covers the console and the demo site.
+# inline initialiser, so the policy covers the console, the demo site and the public
+# reporter pages (/report, /track, /reporter/).
 _PAGE_POLICY = (
     b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-_STRICT_PREFIXES = ("/console", "/demo-site")
+_STRICT_PREFIXES = ("/console", "/demo-site", "/report", "/track")
 
 
 class SecurityHeadersMiddleware:

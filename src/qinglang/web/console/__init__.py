@@ -1,5 +1,8 @@
 """The console: server-rendered pages for reviewers, approvers, compliance and regulators."""
 
 from qinglang.web.console.pages import router
+from qinglang.web.console.reporter_accounts import router as reporter_accounts
+
+router.include_router(reporter_accounts)
 
 __all__ = ["router"]
