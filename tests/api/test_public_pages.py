@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import func, select
 
+from qinglang import ledger
 from qinglang.clock import FixedClock
 from qinglang.db.engine import Database
 from qinglang.intake.models import Report
@@ -493,6 +494,8 @@ def test_a_verified_reporter_reports_without_the_licence_and_sees_its_list(
     assert document.headers["content-disposition"].startswith("attachment;")
     assert document.headers["x-content-type-options"] == "nosniff"
     assert document.content.startswith(b"\x89PNG")
+    viewed = [e for e in ledger.recent_entries(database) if e.event == "evidence_viewed"]
+    assert [e.actor for e in viewed] == ["user:li"]  # each look is recorded
     token = csrf_of(listing.text)
     base = f"/console/reporter-accounts/{account_id.group(1)}"
     refused = reviewer.post(f"{base}/reject", data={"csrf_token": token, "reason": " "})
@@ -583,3 +586,10 @@ def test_every_public_string_is_translated(locale: str) -> None:
     ids = public_message_ids()
     assert len(ids) > 150
     assert sorted(ids - Catalogs.load().messages[locale].keys()) == []
+
+
+def test_a_reporter_account_cannot_use_the_console(client: TestClient, database: Database) -> None:
+    add_user(database, "some-reporter", "reporter")
+    sign_in(client, "some-reporter")
+    page = client.get("/console/")
+    assert page.status_code == 403

@@ -163,11 +163,17 @@ class SubmissionIn(_Strict):
         return self
 
 
+class ContactIn(ReporterIn):
+    """The reporter's name and contact, corrected in a supplement (the kind stays)."""
+
+    kind: ReporterKind | None = None  # type: ignore[assignment]
+
+
 class SupplementIn(_Strict):
     """What a reporter adds to a report that needs a supplement (补正)."""
 
     statement: Annotated[str, StringConstraints(max_length=MAX_STATEMENT)] | None = None
-    reporter: ReporterIn | None = None
+    reporter: ContactIn | None = None
     targets: list[TargetIn] = Field(default_factory=list, max_length=MAX_TARGETS)
     evidence: list[EvidenceItemIn] = Field(default_factory=list, max_length=MAX_EVIDENCE)
     declaration: DeclarationIn | None = None

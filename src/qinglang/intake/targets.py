@@ -68,6 +68,8 @@ def _host(raw: str | None, url: str) -> str:
     if not raw:
         raise _invalid(url, "the address has no host")
     host = raw.rstrip(".").lower()
+    if any(c.isspace() or c in '<>"{}|\\^`' for c in host):
+        raise _invalid(url, "the host is not a valid domain name")
     try:
         return host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError:

@@ -77,6 +77,7 @@ class LedgerEvent(StrEnum):
     REPORTER_WARNED = "reporter_warned"
     REPORTER_RESTRICTED = "reporter_restricted"
     EVIDENCE_MARKED_FORGED = "evidence_marked_forged"
+    EVIDENCE_VIEWED = "evidence_viewed"  # an identity document or masked file opened
 
 
 class SubjectType(StrEnum):

@@ -13,6 +13,7 @@ from fastapi import Depends, Form, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from qinglang.actor import Actor
+from qinglang.auth.permissions import Permission, can
 from qinglang.auth.tokens import authenticate_token
 from qinglang.auth.users import actor_for, get_user
 from qinglang.db.engine import Database
@@ -83,6 +84,10 @@ def console_actor(
 ) -> Actor:
     if actor is None:
         raise SignInRequired(request.url.path)
+    if not can(actor, Permission.CONSOLE_ACCESS):  # e.g. a reporter account: /reporter is theirs
+        raise PermissionDenied(
+            "this account has no access to the console", code="console_access_denied"
+        )
     return actor
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
+from qinglang import ledger
 from qinglang.actor import Actor
 from qinglang.auth.permissions import Permission, require
 from qinglang.errors import InvalidInput, NotFound
@@ -20,6 +21,7 @@ from qinglang.intake.models import Evidence, ReporterAccount
 from qinglang.intake.reporter_accounts import PENDING, decide_account, list_accounts
 from qinglang.intake.reports import Intake
 from qinglang.intake.store import CHUNK, EvidenceStore
+from qinglang.ledger import LedgerEvent, Subject, SubjectType
 from qinglang.web.console.pages import render
 from qinglang.web.deps import ConsoleActor, CsrfChecked, DatabaseDep
 
@@ -96,11 +98,19 @@ def identity_document(
 ) -> Response:
     """The account's identity document, as an attachment with its sniffed media type."""
     require(actor, Permission.REPORTER_ACCOUNTS_VERIFY)
-    with database.unit_of_work(read_only=True) as uow:
+    with database.unit_of_work() as uow:
         account = uow.session.get(ReporterAccount, account_id)
         evidence = uow.session.get(Evidence, account.identity_evidence_id) if account else None
-    if evidence is None:
-        raise NotFound(f"no reporter account {account_id}", code="reporter_account_not_found")
+        if evidence is None:
+            raise NotFound(f"no reporter account {account_id}", code="reporter_account_not_found")
+        # Every look at an identity document is recorded: who, which, why.
+        ledger.append(
+            uow,
+            actor=actor,
+            event=LedgerEvent.EVIDENCE_VIEWED,
+            subject=Subject.of(SubjectType.EVIDENCE, evidence.id),
+            payload={"purpose": "reporter_account_verification", "account": account_id},
+        )
     store: EvidenceStore = request.app.state.evidence_store
     try:
         handle = store.open(evidence.sha256)
