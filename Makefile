@@ -33,6 +33,7 @@ check: lint
 bench: install
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/detect.py
+	$(BIN)/python bench/intake.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
