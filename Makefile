@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/detect.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/workflow.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

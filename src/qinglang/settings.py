@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -28,6 +29,7 @@ ENV_PREFIX = "QINGLANG_"
 CONFIG_FILE_VARIABLE = "QINGLANG_CONFIG"
 DEFAULT_SECRET_KEY = "insecure-development-secret-do-not-use-in-production"
 MIN_PRODUCTION_SECRET_LENGTH = 32
+MIN_WEBHOOK_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -60,6 +62,25 @@ class Settings(BaseSettings):
     duplicate_window_days: int = Field(default=30, ge=1, le=365)
     target_host_aliases: dict[str, str] = Field(default_factory=dict)  # {"h5.x.cn": "x.cn"}
     declaration_version: str = Field(default="2023-08", pattern=r"^[A-Za-z0-9._-]{1,32}$")
+    objection_window_days: int = Field(default=30, ge=1, le=365)  # WS-24, the platform's choice
+    # WS-18 malicious reports: over this window, the decided reports and unfounded share
+    # past which a reporter is warned, deprioritised, then refused for refuse_days.
+    reporter_window_days: int = Field(default=90, ge=7, le=730)
+    reporter_warn_at: tuple[int, float] = (5, 0.5)
+    reporter_deprioritise_at: tuple[int, float] = (8, 0.7)
+    reporter_refuse_at: tuple[int, float] = (12, 0.8)
+    reporter_refuse_days: int = Field(default=30, ge=1, le=365)
+    # The measure outbox (qinglang.measures.outbox): how deliveries are retried and claimed.
+    outbox_retry_base_seconds: float = Field(default=10.0, gt=0, le=3600)
+    outbox_retry_max_seconds: float = Field(default=900.0, gt=0, le=86_400)
+    outbox_lease_seconds: float = Field(default=120.0, ge=5, le=3600)
+    outbox_failure_ledger_every: int = Field(default=10, ge=1, le=10_000)
+    worker_batch_size: int = Field(default=50, ge=1, le=1000)
+    # The webhook platform adapter; unset: the built-in demo platform applies measures.
+    webhook_url: str | None = None
+    webhook_snapshot_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
     @property
     def evidence_dir(self) -> Path:
@@ -110,6 +131,37 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("webhook_url", "webhook_snapshot_url")
+    @classmethod
+    def _webhook_url_is_http(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
+    @model_validator(mode="after")
+    def _outbox_is_coherent(self) -> Settings:
+        if self.outbox_retry_max_seconds < self.outbox_retry_base_seconds:
+            raise ValueError(
+                "outbox_retry_max_seconds: must be at least outbox_retry_base_seconds "
+                f"({self.outbox_retry_base_seconds:g})"
+            )
+        if self.outbox_lease_seconds <= 2 * self.webhook_timeout_seconds:
+            raise ValueError(
+                "outbox_lease_seconds: must be more than twice webhook_timeout_seconds "
+                f"({self.webhook_timeout_seconds:g}), so a claim outlives a slow delivery"
+            )
+        uses_webhook = self.webhook_url is not None or self.webhook_snapshot_url is not None
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if uses_webhook and len(secret) < MIN_WEBHOOK_SECRET_LENGTH:
+            raise ValueError(
+                "webhook_secret: a webhook address needs a signing secret of at least "
+                f"{MIN_WEBHOOK_SECRET_LENGTH} characters"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:

@@ -37,6 +37,10 @@ class Permission(StrEnum):
     REPORTS_TRANSFER = "reports:transfer"  # enter regulator transfers and bulk imports
     REPORTS_READ = "reports:read"  # read any report and case
     REPORTER_ACCOUNTS_VERIFY = "reporter_accounts:verify"  # check a reporter's identity once
+    CASES_REVIEW = "cases:review"  # claim cases, record facts, propose decisions
+    CASES_APPROVE = "cases:approve"  # sign off another's proposal (WS-27)
+    REGULATOR_REVIEW = "regulator:review"  # review a case before it takes effect (WS-25)
+    OBJECTIONS_SUBMIT = "objections:submit"  # relay a reported party's objection (platform)
 
 
 _STAFF = frozenset(
@@ -49,12 +53,13 @@ _STAFF = frozenset(
         Permission.REPORTS_TRANSFER,
         Permission.REPORTS_READ,
         Permission.REPORTER_ACCOUNTS_VERIFY,
+        Permission.OBJECTIONS_SUBMIT,
     }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.REVIEWER: _STAFF,
-    Role.APPROVER: _STAFF,
+    Role.REVIEWER: _STAFF | {Permission.CASES_REVIEW},
+    Role.APPROVER: _STAFF | {Permission.CASES_REVIEW, Permission.CASES_APPROVE},
     Role.COMPLIANCE: _STAFF | {Permission.LEDGER_READ, Permission.LEDGER_VERIFY},
     Role.REGULATOR: frozenset(
         {
@@ -64,6 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.LEDGER_VERIFY,
             Permission.TOKENS_OWN,
             Permission.REPORTS_READ,
+            Permission.REGULATOR_REVIEW,
         }
     ),
     # An enterprise's own reporting account: reports, and sees its own reports only.

@@ -36,6 +36,7 @@ class CaseSpec:
     campaign: str | None
     channel: str
     working_days: int
+    priority: int = 0  # -1 for a deprioritised reporter's case (WS-18)
 
 
 def subject(case: Case) -> Subject:
@@ -66,6 +67,7 @@ def open_case(
         due_provisional=False,
         report_count=0,
         duplicate_count=0,
+        priority=spec.priority,
     )
     uow.session.add(case)
     uow.session.flush()

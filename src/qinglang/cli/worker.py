@@ -1,13 +1,22 @@
-"""``qinglang worker``: the timers (supplement deadlines now; later 限时加私 expiry, periods).
+"""``qinglang worker``: the timers and the measure outbox, round after round.
 
-``serve`` and ``demo`` run the same loop in a background thread, so a single-process
-deployment needs no separate worker; a larger one runs ``qinglang worker`` beside it.
+Each round closes reports whose supplement deadline passed, marks measures whose period
+ended as expired, then delivers due measure messages to the platform (the demo
+platform, or the webhook adapter when ``QINGLANG_WEBHOOK_URL`` is set) until none is
+due. ``serve`` and ``demo`` run the same rounds in a background thread, so a
+single-process deployment needs no separate worker; a larger one runs any number of
+``qinglang worker`` processes beside it (they claim messages with ``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, see :mod:`qinglang.measures.outbox`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+import socket
 import threading
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
@@ -15,56 +24,162 @@ import typer
 from qinglang.actor import Actor
 from qinglang.cli.context import open_database, out
 from qinglang.db.engine import Database
+from qinglang.disposal.rereview import reopen_before_expiry
 from qinglang.errors import DomainError
 from qinglang.intake import followups
 from qinglang.intake.setup import build_intake
+from qinglang.measures import DeliveryRound, RetryPolicy, deliver_due, expire_due
+from qinglang.platform.adapter import PlatformAdapter
+from qinglang.platform.demo import DemoPlatform
+from qinglang.platform.webhook import WebhookPlatform
 from qinglang.settings import Settings, load_settings
 
 log = logging.getLogger("qinglang.worker")
 WORKER = Actor.system("worker")
+# A round drains the outbox but stops after this many batches, so timers keep their turn.
+MAX_BATCHES_PER_ROUND = 20
+DEFAULT_INTERVAL = 5.0
 
 
-def run_due_timers(database: Database, settings: Settings) -> int:
-    """Everything due now, once; how many things it changed."""
+def worker_name() -> str:
+    """This process, as claims name it: ``<host>-<pid>``."""
+    host = re.sub(r"[^A-Za-z0-9_.-]", "_", socket.gethostname())[:40] or "host"
+    return f"{host}-{os.getpid()}"
+
+
+def platform_adapter(database: Database, settings: Settings) -> PlatformAdapter:
+    """The webhook adapter when a webhook URL is configured, else the demo platform."""
+    if settings.webhook_url is not None:
+        return WebhookPlatform.from_settings(settings, clock=database.clock)
+    return DemoPlatform(database, settings.base_url)
+
+
+@dataclass(slots=True)
+class Round:
+    """What one round changed."""
+
+    closed_reports: int = 0
+    expired_measures: int = 0
+    reopened_cases: int = 0
+    outbox: DeliveryRound = field(default_factory=DeliveryRound)
+
+    @property
+    def changes(self) -> int:
+        o = self.outbox
+        timers = self.closed_reports + self.expired_measures + self.reopened_cases
+        return timers + o.delivered + o.refused + o.retrying
+
+    def describe(self) -> str:
+        o = self.outbox
+        timers = self.closed_reports + self.expired_measures + self.reopened_cases
+        return (
+            f"timers: {timers} change(s) ({self.closed_reports} report(s) closed, "
+            f"{self.expired_measures} measure(s) expired, "
+            f"{self.reopened_cases} case(s) back to review before 限时加私 expires)\n"
+            f"outbox: {o.delivered} delivered ({o.duplicates} already applied), "
+            f"{o.retrying} to retry, {o.refused} refused"
+        )
+
+
+def _timers(database: Database, settings: Settings) -> tuple[int, int, int]:
     closed = followups.close_overdue(build_intake(database, settings), actor=WORKER)
     if closed:
         log.info("closed reports whose supplement deadline passed", extra={"reports": closed})
-    return len(closed)
+    reopened = reopen_before_expiry(database, actor=WORKER)
+    if reopened:
+        log.info("cases back to review before 限时加私 expires", extra={"cases": reopened})
+    expired = expire_due(database, actor=WORKER)
+    if expired:
+        log.info("measures whose period ended", extra={"measures": expired})
+    return len(closed), len(expired), len(reopened)
+
+
+def run_due_timers(database: Database, settings: Settings) -> int:
+    """The timers due now, once; how many things they changed."""
+    return sum(_timers(database, settings))
+
+
+def run_outbox(
+    database: Database, settings: Settings, adapter: PlatformAdapter, *, worker: str
+) -> DeliveryRound:
+    """Deliver due measure messages, batch after batch, until none is due."""
+    policy = RetryPolicy.from_settings(settings)
+    total = DeliveryRound()
+    for _ in range(MAX_BATCHES_PER_ROUND):
+        batch = deliver_due(
+            database, adapter, worker=worker, batch=settings.worker_batch_size, policy=policy
+        )
+        for name in DeliveryRound.__slots__:
+            setattr(total, name, getattr(total, name) + getattr(batch, name))
+        if batch.claimed < settings.worker_batch_size:
+            break
+    if total.claimed:
+        log.info(
+            "outbox round",
+            extra={
+                "delivered": total.delivered,
+                "retrying": total.retrying,
+                "refused": total.refused,
+            },
+        )
+    return total
+
+
+def run_round(
+    database: Database, settings: Settings, adapter: PlatformAdapter, *, worker: str
+) -> Round:
+    """The timers, then the outbox."""
+    closed, expired, reopened = _timers(database, settings)
+    outbox = run_outbox(database, settings, adapter, worker=worker)
+    return Round(
+        closed_reports=closed, expired_measures=expired, reopened_cases=reopened, outbox=outbox
+    )
 
 
 def start_in_background(
-    database: Database, settings: Settings, *, interval: float = 60.0
+    database: Database, settings: Settings, *, interval: float = DEFAULT_INTERVAL
 ) -> threading.Event:
-    """Run the timers every ``interval`` seconds in a daemon thread; set the event to stop."""
+    """Run a round every ``interval`` seconds in a daemon thread; set the event to stop."""
     stop = threading.Event()
+    adapter = platform_adapter(database, settings)
+    name = worker_name()
 
     def loop() -> None:
         while not stop.wait(interval):
             try:
-                run_due_timers(database, settings)
+                run_round(database, settings, adapter, worker=name)
             except DomainError as exc:  # e.g. the database went away: try again next time
-                log.warning("timers failed", extra={"code": exc.code})
+                log.warning("worker round failed", extra={"code": exc.code})
+            except Exception:  # never let the thread die: the next round may succeed
+                log.exception("worker round failed")
 
-    threading.Thread(target=loop, name="qinglang-timers", daemon=True).start()
+    threading.Thread(target=loop, name="qinglang-worker", daemon=True).start()
     return stop
 
 
 def worker(
-    once: Annotated[bool, typer.Option("--once", help="Run what is due, then exit")] = False,
-    interval: Annotated[float, typer.Option(min=1.0, help="Seconds between rounds")] = 60.0,
+    once: Annotated[bool, typer.Option("--once", help="Run one round, then exit")] = False,
+    interval: Annotated[
+        float, typer.Option(min=0.5, help="Seconds between rounds")
+    ] = DEFAULT_INTERVAL,
 ) -> None:
-    """Run the timers: close reports whose supplement deadline passed, every INTERVAL s."""
+    """Run the timers and deliver measures to the platform, every INTERVAL seconds."""
     settings = load_settings()
     database = open_database(settings)
-    changed = run_due_timers(database, settings)
-    out.print(f"timers: {changed} change(s)")
+    adapter = platform_adapter(database, settings)
+    name = worker_name()
+    out.print(run_round(database, settings, adapter, worker=name).describe())
     if once:
         return
     stop = threading.Event()
     try:
         while not stop.wait(interval):
-            changed = run_due_timers(database, settings)
-            if changed:
-                out.print(f"timers: {changed} change(s)")
+            try:
+                done = run_round(database, settings, adapter, worker=name)
+            except DomainError as exc:
+                log.warning("worker round failed", extra={"code": exc.code})
+                continue
+            if done.changes:
+                out.print(done.describe())
     except KeyboardInterrupt:
         return

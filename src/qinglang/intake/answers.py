@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from qinglang.cases.models import Case
+from qinglang.cases.models import Case, CaseAssessment, CaseProposal
 from qinglang.db.engine import UnitOfWork
 from qinglang.intake.completeness import Completeness
 from qinglang.intake.models import Evidence, Report, ReportEvidence, ReportTarget
@@ -116,5 +116,29 @@ def report_state(uow: UnitOfWork, report: Report) -> dict[str, Any]:
             }
             for link, e in items
         ],
-        "outcome": None,  # the decision, once made (disposal)
+        "outcome": outcome(uow, case) if case is not None else None,
+    }
+
+
+def outcome(uow: UnitOfWork, case: Case) -> dict[str, Any] | None:
+    """What was decided, once it was: the measures with their legal basis, or why none."""
+    if case.decided_at is None:
+        return None
+    proposal = uow.session.scalars(
+        select(CaseProposal)
+        .where(CaseProposal.case_id == case.id, CaseProposal.status == "decided")
+        .order_by(CaseProposal.id.desc())
+        .limit(1)
+    ).first()
+    if proposal is None:
+        return None
+    assessment = uow.session.get(CaseAssessment, proposal.assessment_id)
+    why = assessment.recommendation.get("no_measure_reason_zh") if assessment else None
+    return {
+        "decided_at": _iso(case.decided_at),
+        "measures": [
+            {"code": m["code"], "on": m["on"], "basis": m["basis"]} for m in proposal.measures
+        ],
+        "no_measure_reason": None if proposal.measures else (why or proposal.reason),
+        "case_status": case.status,
     }

@@ -162,3 +162,33 @@ class ReporterAccount(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(160))
     decision_note: Mapped[str | None] = mapped_column(String(500))
+
+
+class ReporterStanding(Base):
+    """Where a reporter stands under WS-18 (malicious reports), by ``reporter_key``.
+
+    ``level``: ``warned``, ``deprioritised`` (their new cases go to the back of the
+    queue) or ``refused`` (new reports refused until ``until``). ``basis`` keeps the
+    counts that led here: reports, unfounded, share, forged evidence.
+    """
+
+    __tablename__ = "reporter_standings"
+
+    reporter_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    until: Mapped[datetime | None]
+    basis: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
+class ForgedEvidence(Base):
+    """A reviewer found an evidence item forged (WS-18): it counts against its reporter."""
+
+    __tablename__ = "forged_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[str] = mapped_column(ForeignKey("evidence.id"), unique=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    marked_by: Mapped[str] = mapped_column(String(160))
+    marked_at: Mapped[datetime]

@@ -71,6 +71,7 @@ def place(
             campaign=report.campaign,
             channel=report.channel,
             working_days=limits.working_days(category=report.category, channel=report.channel),
+            priority=-1 if uow.memo.get("deprioritised") else 0,
         )
         case = lifecycle.open_case(
             uow, actor=actor, spec=spec, target_keys=keys, paused=not complete

@@ -35,6 +35,7 @@ from qinglang.intake.models import (
 )
 from qinglang.intake.placement import report_subject
 from qinglang.intake.snapshots import Snapshots
+from qinglang.intake.standing import ReporterPolicy, check_allowed
 from qinglang.intake.submission import EvidenceItemIn, SubmissionIn
 from qinglang.intake.targets import TargetRules
 from qinglang.intake.tracking import new_tracking_no
@@ -59,6 +60,7 @@ class IntakeRules:
     supplement_days: int = 15
     duplicate_window: timedelta = timedelta(days=30)
     targets: TargetRules = field(default_factory=TargetRules)
+    reporters: ReporterPolicy = field(default_factory=ReporterPolicy)
 
 
 class Intake:
@@ -253,6 +255,8 @@ class Intake:
             reporter_account_id=account.id if account else None,
             submitted_by=actor.ref,
         )
+        standing = check_allowed(uow, report.reporter_key)  # WS-18: refused reporters stop here
+        uow.memo["deprioritised"] = standing is not None and standing.level == "deprioritised"
         uow.session.add(report)
         uow.session.flush()
         uow.session.add_all(

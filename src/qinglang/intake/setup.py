@@ -8,6 +8,7 @@ from qinglang.db.engine import Database
 from qinglang.intake.access import AccessTokens
 from qinglang.intake.reports import PACK, Intake, IntakeRules
 from qinglang.intake.snapshots import Snapshots
+from qinglang.intake.standing import ReporterPolicy
 from qinglang.intake.store import EvidenceStore
 from qinglang.intake.targets import TargetRules
 from qinglang.platform.adapter import PlatformAdapter
@@ -39,5 +40,19 @@ def build_intake(
             supplement_days=settings.supplement_days,
             duplicate_window=timedelta(days=settings.duplicate_window_days),
             targets=TargetRules(host_aliases=dict(settings.target_host_aliases)),
+            reporters=reporter_policy(settings),
         ),
+    )
+
+
+def reporter_policy(settings: Settings) -> ReporterPolicy:
+    return ReporterPolicy(
+        window=timedelta(days=settings.reporter_window_days),
+        warn_reports=settings.reporter_warn_at[0],
+        warn_share=settings.reporter_warn_at[1],
+        deprioritise_reports=settings.reporter_deprioritise_at[0],
+        deprioritise_share=settings.reporter_deprioritise_at[1],
+        refuse_reports=settings.reporter_refuse_at[0],
+        refuse_share=settings.reporter_refuse_at[1],
+        refuse_days=settings.reporter_refuse_days,
     )

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
-from qinglang.errors import InvalidInput
+from qinglang.errors import DomainError, InvalidInput
 
 TargetKind = Literal["post", "account"]
 
@@ -152,6 +152,18 @@ class MeasureReceipt:
     applied: bool
     duplicate: bool
     effect: str
+
+
+class PlatformUnavailable(DomainError):
+    """The platform could not be reached or did not acknowledge: try again later.
+
+    The outbox retries a message whose delivery raised this (or any error that is not a
+    :class:`DomainError`); any other :class:`DomainError` is the platform refusing the
+    message, which retrying would not change.
+    """
+
+    code = "platform_unavailable"
+    http_status = 503
 
 
 class PlatformAdapter(Protocol):

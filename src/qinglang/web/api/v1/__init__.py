@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from qinglang.web.api.v1 import detect, evidence, ledger, me, reports, tokens, users
+from qinglang.web.api.v1 import cases, detect, evidence, ledger, me, reports, tokens, users
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(me.router)
@@ -12,5 +12,6 @@ router.include_router(ledger.router)
 router.include_router(detect.router)
 router.include_router(evidence.router)
 router.include_router(reports.router)
+router.include_router(cases.router)
 
 __all__ = ["router"]

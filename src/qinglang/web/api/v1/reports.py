@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Header, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from qinglang.actor import ANONYMOUS
 from qinglang.auth.permissions import Permission, require
@@ -99,7 +100,10 @@ async def submit(
         )
     data = await _json(request)
     submission = parse(SubmissionIn, data)
-    answer = intake.submit(
+    # The submission blocks on the database: run it off the event loop, so other requests
+    # are read, authenticated and parsed meanwhile.
+    answer = await run_in_threadpool(
+        intake.submit,
         actor=actor,
         submission=submission,
         idempotency_key=idempotency_key,
@@ -161,8 +165,13 @@ async def add_supplement(
     tracking_no: str, request: Request, intake: IntakeDep, token: AccessToken = None
 ) -> JSONResponse:
     data = parse(SupplementIn, await _json(request))
-    state = followups.supplement(
-        intake, actor=ANONYMOUS, tracking_no=tracking_no, token=token, data=data
+    state = await run_in_threadpool(
+        followups.supplement,
+        intake,
+        actor=ANONYMOUS,
+        tracking_no=tracking_no,
+        token=token,
+        data=data,
     )
     return JSONResponse(state)
 

@@ -1,0 +1,275 @@
+"""Queues of cases, and one case with everything about it, for the review API and console.
+
+Queues are keyset-paged on (due time, id), so a page costs the same at the first or
+the thousandth page: pass the last row's ``next`` cursor as ``after``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, literal, or_, select, tuple_
+
+from qinglang.actor import Actor
+from qinglang.auth.permissions import Permission, require
+from qinglang.cases.models import (
+    Case,
+    CaseAssessment,
+    CaseProposal,
+    CaseTarget,
+    Objection,
+    RegulatorReview,
+)
+from qinglang.db.base import UtcDateTime
+from qinglang.db.engine import Database
+from qinglang.errors import InvalidInput, NotFound
+from qinglang.intake import answers
+from qinglang.intake.models import Report
+from qinglang.ledger import LedgerEntry, SubjectType
+from qinglang.measures.models import Measure
+
+FAR_FUTURE = datetime.fromisoformat("9999-12-31T00:00:00+00:00")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    status: tuple[str, ...] = ("open",)
+    zone: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    campaign: str | None = None
+    grade: str | None = None
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
+
+
+def _cursor(case: Case) -> str:
+    return f"{case.priority}|{(case.due_at or FAR_FUTURE).isoformat()}|{case.id}"
+
+
+def _after(cursor: str) -> tuple[int, datetime, int]:
+    try:
+        priority, due, ident = cursor.split("|")
+        at = datetime.fromisoformat(due)
+        if at.tzinfo is None:
+            raise ValueError(due)
+        return int(priority), at, int(ident)
+    except ValueError:
+        raise InvalidInput("not a queue cursor", code="invalid_cursor") from None
+
+
+def queue(
+    database: Database,
+    *,
+    actor: Actor,
+    where: QueueFilter,
+    limit: int = 50,
+    after: str | None = None,
+) -> dict[str, Any]:
+    """Cases by due time (soonest first), filtered; ``next`` pages on."""
+    require(actor, Permission.REPORTS_READ)
+    # Higher priority first (a deprioritised reporter's cases last, WS-18), then soonest due.
+    due = func.coalesce(Case.due_at, literal(FAR_FUTURE, UtcDateTime()))
+    key = tuple_(-Case.priority, due, Case.id)
+    query = select(Case).where(Case.status.in_(where.status))
+    for column, value in (
+        (Case.zone, where.zone),
+        (Case.channel, where.channel),
+        (Case.category, where.category),
+        (Case.campaign, where.campaign),
+        (Case.grade, where.grade),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if after is not None:
+        priority, at, ident = _after(after)
+        query = query.where(key > tuple_(literal(-priority), literal(at, UtcDateTime()), ident))
+    query = query.order_by(-Case.priority, due, Case.id).limit(limit)
+    with database.unit_of_work(read_only=True) as uow:
+        now = uow.clock.now()
+        cases = list(uow.session.scalars(query))
+    return {
+        "cases": [
+            {
+                "id": c.id,
+                "status": c.status,
+                "category": c.category,
+                "subtype": c.subtype,
+                "zone": c.zone,
+                "channel": c.channel,
+                "campaign": c.campaign,
+                "grade": c.grade,
+                "report_count": c.report_count,
+                "due_at": _iso(c.due_at),
+                "overdue": c.due_at is not None and c.due_at < now,
+                "claimed": c.claim_expires_at is not None and c.claim_expires_at > now,
+                "version": c.version,
+                "priority": c.priority,
+            }
+            for c in cases
+        ],
+        "next": _cursor(cases[-1]) if len(cases) == limit else None,
+    }
+
+
+def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, Any]:
+    """Everything about one case: reports, targets, assessment, proposals, measures, timeline."""
+    require(actor, Permission.REPORTS_READ)
+    with database.unit_of_work(read_only=True) as uow:
+        case = uow.session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"there is no case {case_id}", code="case_not_found")
+        reports = list(
+            uow.session.scalars(select(Report).where(Report.case_id == case.id).order_by(Report.id))
+        )
+        states = [answers.report_state(uow, r) for r in reports]
+        targets = list(
+            uow.session.scalars(select(CaseTarget.target_key).where(CaseTarget.case_id == case.id))
+        )
+        assessment = uow.session.scalars(
+            select(CaseAssessment)
+            .where(CaseAssessment.case_id == case.id)
+            .order_by(CaseAssessment.id.desc())
+            .limit(1)
+        ).first()
+        proposals = list(
+            uow.session.scalars(
+                select(CaseProposal)
+                .where(CaseProposal.case_id == case.id)
+                .order_by(CaseProposal.id)
+            )
+        )
+        reviews = list(
+            uow.session.scalars(
+                select(RegulatorReview)
+                .where(RegulatorReview.case_id == case.id)
+                .order_by(RegulatorReview.id)
+            )
+        )
+        objections = list(
+            uow.session.scalars(
+                select(Objection).where(Objection.case_id == case.id).order_by(Objection.id)
+            )
+        )
+        measures = list(
+            uow.session.scalars(
+                select(Measure).where(Measure.case_id == case.id).order_by(Measure.id)
+            )
+        )
+        subjects = (
+            [(SubjectType.CASE.value, str(case.id))]
+            + [(SubjectType.REPORT.value, r.tracking_no) for r in reports]
+            + [(SubjectType.MEASURE.value, str(m.id)) for m in measures]
+        )
+        timeline = list(
+            uow.session.scalars(
+                select(LedgerEntry)
+                .where(
+                    or_(
+                        *(
+                            and_(LedgerEntry.subject_type == t, LedgerEntry.subject_id == i)
+                            for t, i in subjects
+                        )
+                    )
+                )
+                .order_by(LedgerEntry.seq)
+            )
+        )
+    return {
+        "id": case.id,
+        "status": case.status,
+        "version": case.version,
+        "category": case.category,
+        "subtype": case.subtype,
+        "zone": case.zone,
+        "channel": case.channel,
+        "campaign": case.campaign,
+        "grade": case.grade,
+        "opened_at": _iso(case.opened_at),
+        "due_at": _iso(case.due_at),
+        "due_provisional": case.due_provisional,
+        "decided_at": _iso(case.decided_at),
+        "claim_expires_at": _iso(case.claim_expires_at),
+        "targets": targets,
+        "reports": states,
+        "assessment": (
+            {
+                "facts": assessment.facts,
+                "conditions": assessment.conditions,
+                "grading": assessment.grading,
+                "recommendation": assessment.recommendation,
+                "recorded_at": _iso(assessment.recorded_at),
+            }
+            if assessment
+            else None
+        ),
+        "proposals": [
+            {
+                "id": p.id,
+                "status": p.status,
+                "measures": p.measures,
+                "departs": p.departs,
+                "reason": p.reason,
+                "requires": p.requires,
+                "proposed_at": _iso(p.proposed_at),
+                "approval_note": p.approval_note,
+            }
+            for p in proposals
+        ],
+        "regulator_reviews": [
+            {
+                "level": r.level,
+                "status": r.status,
+                "comments": r.comments,
+                "note": r.note,
+                "sent_at": _iso(r.sent_at),
+                "decided_at": _iso(r.decided_at),
+            }
+            for r in reviews
+        ],
+        "objections": [
+            {
+                "id": o.id,
+                "party": o.party,
+                "statement": o.statement,
+                "evidence": o.evidence,
+                "received_at": _iso(o.received_at),
+                "outcome": o.outcome,
+                "reason": o.reason,
+            }
+            for o in objections
+        ],
+        "measures": [
+            {
+                "id": m.id,
+                "code": m.code,
+                "on": m.on,
+                "target": m.target,
+                "params": m.params,
+                "basis": m.basis,
+                "status": m.status,
+                "starts_at": _iso(m.starts_at),
+                "expires_at": _iso(m.expires_at),
+                "applied_at": _iso(m.applied_at),
+            }
+            for m in measures
+        ],
+        "timeline": [
+            {
+                "seq": e.seq,
+                "at": e.recorded_at,
+                "actor": e.actor,
+                "event": e.event,
+                "subject": f"{e.subject_type}:{e.subject_id}",
+                "hash": e.hash,
+            }
+            for e in timeline
+        ],
+    }
+
+
+__all__ = ["QueueFilter", "case_view", "queue"]
