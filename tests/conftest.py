@@ -34,6 +34,7 @@ _counter = itertools.count()
 
 
 def make_settings(database_url: str, data_dir: Path, **extra: object) -> Settings:
+    extra.setdefault("second_review_share", 0.0)  # no random draws; the test of it sets 1.0
     return Settings(
         mode="test",
         database_url=database_url,

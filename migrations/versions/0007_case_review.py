@@ -147,6 +147,30 @@ def upgrade() -> None:
             batch_op.f("ix_forged_evidence_report_id"), ["report_id"], unique=False
         )
     op.create_table(
+        "second_reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("drawn_at", UtcDateTime(), nullable=False),
+        sa.Column("agrees", sa.Boolean(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("reviewed_by", sa.Integer(), nullable=True),
+        sa.Column("reviewed_at", UtcDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_second_reviews_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["case_proposals.id"],
+            name=op.f("fk_second_reviews_proposal_id_case_proposals"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewed_by"], ["users.id"], name=op.f("fk_second_reviews_reviewed_by_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_second_reviews")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_second_reviews_case_id")),
+    )
+    op.create_table(
         "objections",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -184,6 +208,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("objections")
+    op.drop_table("second_reviews")
     op.drop_table("forged_evidence")
     op.drop_table("reporter_standings")
     with op.batch_alter_table("cases", schema=None) as batch_op:

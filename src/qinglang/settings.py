@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     objection_window_days: int = Field(default=30, ge=1, le=365)  # WS-24, the platform's choice
     # WS-18 malicious reports: over this window, the decided reports and unfounded share
     # past which a reporter is warned, deprioritised, then refused for refuse_days.
+    second_review_share: float = Field(default=0.05, ge=0.0, le=1.0)  # WS-27 random re-check
     reporter_window_days: int = Field(default=90, ge=7, le=730)
     reporter_warn_at: tuple[int, float] = (5, 0.5)
     reporter_deprioritise_at: tuple[int, float] = (8, 0.7)

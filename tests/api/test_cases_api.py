@@ -456,3 +456,47 @@ def test_a_reviewer_linked_to_a_party_cannot_take_its_case(
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "conflict_of_interest"
     assert client.post(f"/api/v1/cases/{case_id}/claim", headers=people["zhao"]).status_code == 200
+
+
+def test_a_share_of_decisions_is_drawn_for_a_second_review_and_disagreements_count(
+    settings: Any, database: Database, people: dict[str, dict[str, str]]
+) -> None:
+    from qinglang.web.app import create_app
+
+    always = settings.model_copy(update={"second_review_share": 1.0})
+    with TestClient(create_app(always, database=database)) as client:
+        case_id = open_case(client, people)
+        assessed = claim_and_assess(client, people, case_id)
+        client.post(
+            f"/api/v1/cases/{case_id}/proposal",
+            json={"version": assessed["version"], "measures": [{"code": "remove"}]},
+            headers=people["li"],
+        )
+        drawn = client.get("/api/v1/cases/second-reviews", headers=people["li"]).json()
+        assert drawn["pending"] == [case_id]
+        own = client.post(
+            f"/api/v1/cases/{case_id}/second-review",
+            json={"agrees": True},
+            headers=people["li"],
+        )
+        assert own.status_code == 403  # li proposed it
+        unreasoned = client.post(
+            f"/api/v1/cases/{case_id}/second-review",
+            json={"agrees": False},
+            headers=people["zhao"],
+        )
+        assert unreasoned.status_code == 422
+        recorded = client.post(
+            f"/api/v1/cases/{case_id}/second-review",
+            json={"agrees": False, "note": "证据不足以删除，应加争议标记"},
+            headers=people["zhao"],
+        )
+        assert recorded.status_code == 200
+        summary = client.get("/api/v1/cases/second-reviews", headers=people["li"]).json()
+        assert summary | {"pending": []} == {
+            "drawn": 1,
+            "reviewed": 1,
+            "disagreed": 1,
+            "disagreement_rate": 1.0,
+            "pending": [],
+        }

@@ -177,3 +177,22 @@ class Objection(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
+
+
+class SecondReview(Base):
+    """WS-27 internal supervision: a decided case drawn at random for a second look.
+
+    ``agrees`` is None until a reviewer other than the proposer and approver records it;
+    disagreements are counted for the compliance officer.
+    """
+
+    __tablename__ = "second_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("case_proposals.id"))
+    drawn_at: Mapped[datetime]
+    agrees: Mapped[bool | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]

@@ -19,9 +19,11 @@ from qinglang.actor import Actor
 from qinglang.cases import lifecycle
 from qinglang.cases.models import Case, CaseProposal, CaseTarget, RegulatorReview
 from qinglang.db.engine import UnitOfWork
+from qinglang.disposal import supervision
+from qinglang.disposal.rules import DisposalRules
 from qinglang.errors import DomainError, InvalidInput
 from qinglang.intake.models import Report
-from qinglang.intake.standing import ReporterPolicy, reassess
+from qinglang.intake.standing import reassess
 from qinglang.ledger import LedgerEvent
 from qinglang.measures.service import MeasureOrder, record_measures
 from qinglang.platform.adapter import PlatformAdapter
@@ -158,7 +160,7 @@ def advance(
     actor: Actor,
     case: Case,
     proposal: CaseProposal,
-    reporters: ReporterPolicy,
+    rules: DisposalRules,
 ) -> None:
     """After approval (or none needed): to the regulator if WS-25 asks, else take effect."""
     reviews = [r for r in proposal.requires if r.startswith("regulator_review")]
@@ -194,7 +196,7 @@ def advance(
             payload={"proposal": proposal.id, "level": level},
         )
         return
-    take_effect(uow, actor=actor, case=case, proposal=proposal, reporters=reporters)
+    take_effect(uow, actor=actor, case=case, proposal=proposal, rules=rules)
 
 
 def take_effect(
@@ -203,7 +205,7 @@ def take_effect(
     actor: Actor,
     case: Case,
     proposal: CaseProposal,
-    reporters: ReporterPolicy,
+    rules: DisposalRules,
 ) -> None:
     """Decide: record the measures (delivered through the outbox) and close the case;
     then recount the record of each of its reporters (WS-18)."""
@@ -224,6 +226,7 @@ def take_effect(
             "within_time_limit": case.due_at is None or now <= case.due_at,
         },
     )
+    supervision.maybe_draw(uow, actor=actor, case=case, proposal=proposal, rules=rules)
     keys = set(uow.session.scalars(select(Report.reporter_key).where(Report.case_id == case.id)))
     for key in sorted(keys):
-        reassess(uow, actor=actor, reporter_key=key, policy=reporters)
+        reassess(uow, actor=actor, reporter_key=key, policy=rules.reporters)

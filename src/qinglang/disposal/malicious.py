@@ -8,9 +8,10 @@ from qinglang import ledger
 from qinglang.actor import Actor
 from qinglang.auth.permissions import Permission, require
 from qinglang.db.engine import Database
+from qinglang.disposal.rules import DisposalRules
 from qinglang.errors import Conflict, InvalidInput, NotFound
 from qinglang.intake.models import ForgedEvidence, Report, ReporterStanding, ReportEvidence
-from qinglang.intake.standing import ReporterPolicy, reassess
+from qinglang.intake.standing import reassess
 from qinglang.ledger import LedgerEvent, Subject, SubjectType
 
 
@@ -21,7 +22,7 @@ def mark_forged(
     case_id: int,
     evidence_id: str,
     reason: str,
-    reporters: ReporterPolicy,
+    rules: DisposalRules,
 ) -> ReporterStanding | None:
     """Record that ``evidence_id`` (of a report in case ``case_id``) is forged; the
     reporter's standing after recounting."""
@@ -58,4 +59,4 @@ def mark_forged(
             subject=Subject.of(SubjectType.EVIDENCE, evidence_id),
             payload={"case": case_id, "report": found.tracking_no, "reason": reason.strip()},
         )
-        return reassess(uow, actor=actor, reporter_key=found.reporter_key, policy=reporters)
+        return reassess(uow, actor=actor, reporter_key=found.reporter_key, policy=rules.reporters)

@@ -25,8 +25,8 @@ from qinglang.cases.models import Case, CaseAssessment, CaseProposal, ReviewerCo
 from qinglang.db.engine import Database, UnitOfWork
 from qinglang.disposal import effect
 from qinglang.disposal.parties import parties_of
+from qinglang.disposal.rules import DisposalRules
 from qinglang.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from qinglang.intake.standing import ReporterPolicy
 from qinglang.ledger import LedgerEvent
 from qinglang.platform.adapter import PlatformAdapter
 from qinglang.policy.engine import Decision, departs_from, evaluate, requires_approval
@@ -254,7 +254,7 @@ def propose(
     version: int,
     measures: Sequence[ProposedMeasure],
     reason: str,
-    reporters: ReporterPolicy,
+    rules: DisposalRules,
 ) -> CaseProposal:
     """Propose a decision; it takes effect now, or waits for approval or the regulator."""
     require(actor, Permission.CASES_REVIEW)
@@ -312,5 +312,5 @@ def propose(
         if needs_approval:
             case.status = PENDING_APPROVAL
         else:
-            effect.advance(uow, actor=actor, case=case, proposal=proposal, reporters=reporters)
+            effect.advance(uow, actor=actor, case=case, proposal=proposal, rules=rules)
         return proposal

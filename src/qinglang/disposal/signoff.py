@@ -17,8 +17,8 @@ from qinglang.cases import lifecycle
 from qinglang.cases.models import Case, CaseProposal, RegulatorReview
 from qinglang.db.engine import Database, UnitOfWork
 from qinglang.disposal import effect
+from qinglang.disposal.rules import DisposalRules
 from qinglang.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from qinglang.intake.standing import ReporterPolicy
 from qinglang.ledger import LedgerEvent
 
 PENDING_APPROVAL = "pending_approval"
@@ -59,7 +59,7 @@ def sign_off(
     version: int,
     approve: bool,
     note: str,
-    reporters: ReporterPolicy,
+    rules: DisposalRules,
 ) -> CaseProposal:
     """Approve a proposal (it goes on to the regulator or takes effect) or return it."""
     require(actor, Permission.CASES_APPROVE)
@@ -91,7 +91,7 @@ def sign_off(
             payload={"proposal": proposal.id, "note": note or None},
         )
         if approve:
-            effect.advance(uow, actor=actor, case=case, proposal=proposal, reporters=reporters)
+            effect.advance(uow, actor=actor, case=case, proposal=proposal, rules=rules)
         else:
             proposal.status = RETURNED
             _back_to_review(case)
@@ -105,7 +105,7 @@ def regulator_review(
     case_id: int,
     verdict: str,
     note: str,
-    reporters: ReporterPolicy,
+    rules: DisposalRules,
 ) -> RegulatorReview:
     """The regulator's answer: ``approve``, ``reject`` (with a reason) or ``comment``."""
     require(actor, Permission.REGULATOR_REVIEW)
@@ -159,7 +159,7 @@ def regulator_review(
             payload={"level": review.level, "proposal": proposal.id, "note": note or None},
         )
         if verdict == "approve":
-            effect.advance(uow, actor=actor, case=case, proposal=proposal, reporters=reporters)
+            effect.advance(uow, actor=actor, case=case, proposal=proposal, rules=rules)
         else:
             proposal.status = REJECTED
             _back_to_review(case)

@@ -78,6 +78,8 @@ class LedgerEvent(StrEnum):
     REPORTER_RESTRICTED = "reporter_restricted"
     EVIDENCE_MARKED_FORGED = "evidence_marked_forged"
     EVIDENCE_VIEWED = "evidence_viewed"  # an identity document or masked file opened
+    SECOND_REVIEW_DRAWN = "second_review_drawn"  # WS-27 internal supervision
+    SECOND_REVIEW_RECORDED = "second_review_recorded"
 
 
 class SubjectType(StrEnum):

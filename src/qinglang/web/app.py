@@ -16,6 +16,7 @@ from swagger_ui_bundle import swagger_ui_path
 from qinglang import __version__
 from qinglang.db.engine import Database, create_database
 from qinglang.detect.service import Detection
+from qinglang.disposal.rules import DisposalRules
 from qinglang.intake.setup import build_intake
 from qinglang.intake.store import EvidenceStore
 from qinglang.logs import configure_logging
@@ -59,6 +60,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.detection = Detection()
     app.state.evidence_store = EvidenceStore(settings.evidence_dir)
     app.state.intake = build_intake(db, settings, store=app.state.evidence_store)
+    app.state.disposal_rules = DisposalRules.from_settings(
+        settings, app.state.intake.rules.reporters
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),

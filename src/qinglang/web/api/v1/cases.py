@@ -11,8 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from qinglang.disposal import malicious, objections, queues, review, signoff
+from qinglang.disposal import malicious, objections, queues, review, signoff, supervision
 from qinglang.disposal.review import Finding, ProposedMeasure
+from qinglang.disposal.rules import DisposalRules
 from qinglang.intake.reports import Intake
 from qinglang.web.api.v1.schemas import ERRORS
 from qinglang.web.deps import ApiActor, DatabaseDep, SettingsDep
@@ -27,6 +28,14 @@ def get_intake(request: Request) -> Intake:
 
 
 IntakeDep = Annotated[Intake, Depends(get_intake)]
+
+
+def get_rules(request: Request) -> DisposalRules:
+    rules: DisposalRules = request.app.state.disposal_rules
+    return rules
+
+
+RulesDep = Annotated[DisposalRules, Depends(get_rules)]
 
 
 class _In(BaseModel):
@@ -97,6 +106,15 @@ def list_cases(
     return queues.queue(database, actor=actor, where=where, limit=limit, after=after)
 
 
+@router.get(
+    "/second-reviews",
+    responses=ERRORS,
+    summary="WS-27 supervision: cases drawn for a second review, and how often it disagreed",
+)
+def second_reviews(actor: ApiActor, database: DatabaseDep) -> dict[str, Any]:
+    return supervision.summary(database, actor=actor)
+
+
 @router.get("/{case_id}", responses=ERRORS, summary="Everything about one case, with its timeline")
 def get_case(case_id: int, actor: ApiActor, database: DatabaseDep) -> dict[str, Any]:
     return queues.case_view(database, actor=actor, case_id=case_id)
@@ -145,7 +163,12 @@ def assess(
     summary="Propose a decision; a departure from the recommendation needs a reason",
 )
 def propose(
-    case_id: int, body: ProposalIn, actor: ApiActor, database: DatabaseDep, intake: IntakeDep
+    case_id: int,
+    body: ProposalIn,
+    actor: ApiActor,
+    database: DatabaseDep,
+    intake: IntakeDep,
+    rules: RulesDep,
 ) -> dict[str, Any]:
     proposal = review.propose(
         database,
@@ -156,7 +179,7 @@ def propose(
         version=body.version,
         measures=[ProposedMeasure(m.code, dict(m.params), m.target) for m in body.measures],
         reason=body.reason,
-        reporters=intake.rules.reporters,
+        rules=rules,
     )
     return _proposal(proposal)
 
@@ -167,7 +190,12 @@ def propose(
     summary="Approve or return another reviewer's proposal (WS-27)",
 )
 def sign_off(
-    case_id: int, body: SignOffIn, actor: ApiActor, database: DatabaseDep, intake: IntakeDep
+    case_id: int,
+    body: SignOffIn,
+    actor: ApiActor,
+    database: DatabaseDep,
+    intake: IntakeDep,
+    rules: RulesDep,
 ) -> dict[str, Any]:
     proposal = signoff.sign_off(
         database,
@@ -176,7 +204,7 @@ def sign_off(
         version=body.version,
         approve=body.approve,
         note=body.note,
-        reporters=intake.rules.reporters,
+        rules=rules,
     )
     return _proposal(proposal)
 
@@ -187,7 +215,12 @@ def sign_off(
     summary="The regulator approves, rejects or comments (WS-25)",
 )
 def regulator_review(
-    case_id: int, body: RegulatorIn, actor: ApiActor, database: DatabaseDep, intake: IntakeDep
+    case_id: int,
+    body: RegulatorIn,
+    actor: ApiActor,
+    database: DatabaseDep,
+    intake: IntakeDep,
+    rules: RulesDep,
 ) -> dict[str, Any]:
     found = signoff.regulator_review(
         database,
@@ -195,7 +228,7 @@ def regulator_review(
         case_id=case_id,
         verdict=body.verdict,
         note=body.note,
-        reporters=intake.rules.reporters,
+        rules=rules,
     )
     return {"level": found.level, "status": found.status, "comments": found.comments}
 
@@ -275,7 +308,12 @@ class ForgedIn(_In):
     summary="Mark a report's evidence forged (WS-18); the reporter's record is recounted",
 )
 def mark_forged(
-    case_id: int, body: ForgedIn, actor: ApiActor, database: DatabaseDep, intake: IntakeDep
+    case_id: int,
+    body: ForgedIn,
+    actor: ApiActor,
+    database: DatabaseDep,
+    intake: IntakeDep,
+    rules: RulesDep,
 ) -> dict[str, Any]:
     standing = malicious.mark_forged(
         database,
@@ -283,12 +321,31 @@ def mark_forged(
         case_id=case_id,
         evidence_id=body.evidence_id,
         reason=body.reason,
-        reporters=intake.rules.reporters,
+        rules=rules,
     )
     return {
         "reporter_standing": standing.level if standing else None,
         "until": standing.until if standing else None,
     }
+
+
+class SecondReviewIn(_In):
+    agrees: bool
+    note: str = Field(default="", max_length=5000)
+
+
+@router.post(
+    "/{case_id}/second-review",
+    responses=_ERRORS,
+    summary="Record a second review of a drawn case (by someone who took no part)",
+)
+def second_review(
+    case_id: int, body: SecondReviewIn, actor: ApiActor, database: DatabaseDep
+) -> dict[str, Any]:
+    found = supervision.record(
+        database, actor=actor, case_id=case_id, agrees=body.agrees, note=body.note
+    )
+    return {"case_id": found.case_id, "agrees": found.agrees}
 
 
 def _proposal(proposal: Any) -> dict[str, Any]:

@@ -1,0 +1,20 @@
+"""The platform's disposal settings, passed to every decision that takes effect."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from qinglang.intake.standing import ReporterPolicy
+from qinglang.settings import Settings
+
+
+@dataclass(frozen=True)
+class DisposalRules:
+    reporters: ReporterPolicy = field(default_factory=ReporterPolicy)
+    second_review_share: float = 0.05  # WS-27: share of decided cases drawn for a re-check
+    draw: random.Random = field(default_factory=random.SystemRandom, compare=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, reporters: ReporterPolicy) -> DisposalRules:
+        return cls(reporters=reporters, second_review_share=settings.second_review_share)
