@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     objection_window_days: int = Field(default=30, ge=1, le=365)  # WS-24, the platform's choice
     # WS-18 malicious reports: over this window, the decided reports and unfounded share
     # past which a reporter is warned, deprioritised, then refused for refuse_days.
+    platform_name: str = Field(default="清朗演示平台", min_length=1, max_length=64)
+    # Notices by e-mail; without smtp_host they stay in the console's mailbox (the demo).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "noreply@example.cn"
+    smtp_starttls: bool = True
     second_review_share: float = Field(default=0.05, ge=0.0, le=1.0)  # WS-27 random re-check
     reporter_window_days: int = Field(default=90, ge=7, le=730)
     reporter_warn_at: tuple[int, float] = (5, 0.5)

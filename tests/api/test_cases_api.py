@@ -500,3 +500,40 @@ def test_a_share_of_decisions_is_drawn_for_a_second_review_and_disagreements_cou
             "disagreement_rate": 1.0,
             "pending": [],
         }
+
+
+def test_both_sides_are_told_and_the_mailbox_keeps_it_without_a_mail_server(
+    client: TestClient, database: Database, people: dict[str, dict[str, str]]
+) -> None:
+    from qinglang.notices.service import Mailer, mailbox, send_due
+    from tests.api.conftest import sign_in
+
+    body = submission(client, people["bot"], url="https://demo.example.cn/demo-site/posts/1")
+    body["reporter"]["email"] = "wang@example.cn"
+    case_id = client.post("/api/v1/reports", json=body, headers=people["bot"]).json()["case_id"]
+    assessed = claim_and_assess(client, people, case_id)
+    client.post(
+        f"/api/v1/cases/{case_id}/proposal",
+        json={"version": assessed["version"], "measures": [{"code": "remove"}]},
+        headers=people["li"],
+    )
+    written = {(n.recipient, n.channel, n.address): n for n in mailbox(database)}
+    reporter = written[("reporter", "email", "wang@example.cn")]
+    assert "删除" in reporter.body
+    assert "WS-20" in reporter.body
+    party = written[("reported_party", "platform", "post:1")]
+    assert "申诉" in party.body  # how to object, and until when (WS-24)
+    assert "第二十四条" in party.body
+
+    unreachable = Mailer("127.0.0.1", 1, "noreply@example.cn", None, None, tls=False)
+    assert send_due(database, actor=Actor.system("worker"), mailer=unreachable) == 1
+    states = {n.address: n.status for n in mailbox(database)}
+    assert states == {"wang@example.cn": "failed", "post:1": "kept"}  # retried next round
+    assert send_due(database, actor=Actor.system("worker"), mailer=None) == 1
+    assert {n.status for n in mailbox(database)} == {"kept"}
+
+    add_user(database, "chen", "compliance")
+    sign_in(client, "chen")
+    page = client.get("/console/mailbox")
+    assert page.status_code == 200
+    assert "您的举报已办理完毕" in page.text

@@ -29,6 +29,7 @@ from qinglang.errors import DomainError
 from qinglang.intake import followups
 from qinglang.intake.setup import build_intake
 from qinglang.measures import DeliveryRound, RetryPolicy, deliver_due, expire_due
+from qinglang.notices.service import Mailer, send_due
 from qinglang.platform.adapter import PlatformAdapter
 from qinglang.platform.demo import DemoPlatform
 from qinglang.platform.webhook import WebhookPlatform
@@ -91,7 +92,24 @@ def _timers(database: Database, settings: Settings) -> tuple[int, int, int]:
     expired = expire_due(database, actor=WORKER)
     if expired:
         log.info("measures whose period ended", extra={"measures": expired})
+    sent = send_due(database, actor=WORKER, mailer=mailer(settings))
+    if sent:
+        log.info("notices sent or kept in the mailbox", extra={"notices": sent})
     return len(closed), len(expired), len(reopened)
+
+
+def mailer(settings: Settings) -> Mailer | None:
+    """SMTP when configured; None keeps e-mail notices in the console's mailbox."""
+    if settings.smtp_host is None:
+        return None
+    return Mailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_from,
+        settings.smtp_user,
+        settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        settings.smtp_starttls,
+    )
 
 
 def run_due_timers(database: Database, settings: Settings) -> int:

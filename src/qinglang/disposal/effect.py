@@ -17,9 +17,15 @@ from sqlalchemy import select, update
 from qinglang import ledger
 from qinglang.actor import Actor
 from qinglang.cases import lifecycle
-from qinglang.cases.models import Case, CaseProposal, CaseTarget, RegulatorReview
+from qinglang.cases.models import (
+    Case,
+    CaseAssessment,
+    CaseProposal,
+    CaseTarget,
+    RegulatorReview,
+)
 from qinglang.db.engine import UnitOfWork
-from qinglang.disposal import supervision
+from qinglang.disposal import supervision, telling
 from qinglang.disposal.rules import DisposalRules
 from qinglang.errors import DomainError, InvalidInput
 from qinglang.intake.models import Report
@@ -227,6 +233,18 @@ def take_effect(
         },
     )
     supervision.maybe_draw(uow, actor=actor, case=case, proposal=proposal, rules=rules)
+    if rules.pack is not None:
+        assessment = uow.session.get(CaseAssessment, proposal.assessment_id)
+        why = (assessment.recommendation.get("no_measure_reason_zh") if assessment else None) or ""
+        telling.decided(
+            uow,
+            case=case,
+            proposal=proposal,
+            measures=measures,
+            pack=rules.pack,
+            rules=rules,
+            reason=why or proposal.reason,
+        )
     keys = set(uow.session.scalars(select(Report.reporter_key).where(Report.case_id == case.id)))
     for key in sorted(keys):
         reassess(uow, actor=actor, reporter_key=key, policy=rules.reporters)

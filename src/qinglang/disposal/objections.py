@@ -21,8 +21,9 @@ from qinglang.auth.permissions import Permission, require
 from qinglang.cases import lifecycle
 from qinglang.cases.models import Case, Objection
 from qinglang.db.engine import Database
-from qinglang.disposal import effect
+from qinglang.disposal import effect, telling
 from qinglang.disposal.review import ProposedMeasure, case_facts, latest_assessment
+from qinglang.disposal.rules import DisposalRules
 from qinglang.errors import Conflict, InvalidInput, NotFound
 from qinglang.intake.models import Evidence
 from qinglang.ledger import LedgerEvent
@@ -111,6 +112,7 @@ def decide_objection(
     reason: str,
     pack: Pack,
     adapter: PlatformAdapter | None,
+    rules: DisposalRules,
     replacement: Sequence[ProposedMeasure] = (),
 ) -> Objection:
     """Uphold, modify (with ``replacement`` orders) or revoke (and restore) the decision."""
@@ -170,6 +172,7 @@ def decide_objection(
         objection.decided_at = uow.clock.now()
         case.status = DECIDED
         case.version += 1
+        telling.objection_answered(uow, case=case, objection=objection, rules=rules)
         ledger.append(
             uow,
             actor=actor,

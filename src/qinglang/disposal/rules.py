@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from qinglang.intake.standing import ReporterPolicy
+from qinglang.notices.service import NoticeSettings
+from qinglang.policy.model import Pack
 from qinglang.settings import Settings
 
 
@@ -14,7 +17,20 @@ class DisposalRules:
     reporters: ReporterPolicy = field(default_factory=ReporterPolicy)
     second_review_share: float = 0.05  # WS-27: share of decided cases drawn for a re-check
     draw: random.Random = field(default_factory=random.SystemRandom, compare=False)
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
+    pack: Pack | None = None  # for measure labels in notices
 
     @classmethod
-    def from_settings(cls, settings: Settings, reporters: ReporterPolicy) -> DisposalRules:
-        return cls(reporters=reporters, second_review_share=settings.second_review_share)
+    def from_settings(
+        cls, settings: Settings, reporters: ReporterPolicy, pack: Pack
+    ) -> DisposalRules:
+        return cls(
+            reporters=reporters,
+            second_review_share=settings.second_review_share,
+            notices=NoticeSettings(
+                base_url=settings.base_url,
+                platform=settings.platform_name,
+                objection_window=timedelta(days=settings.objection_window_days),
+            ),
+            pack=pack,
+        )

@@ -1,8 +1,10 @@
 """The console: server-rendered pages for reviewers, approvers, compliance and regulators."""
 
+from qinglang.web.console.mailbox import router as mailbox
 from qinglang.web.console.pages import router
 from qinglang.web.console.reporter_accounts import router as reporter_accounts
 
 router.include_router(reporter_accounts)
+router.include_router(mailbox)
 
 __all__ = ["router"]

@@ -282,6 +282,7 @@ def decide_objection(
     actor: ApiActor,
     database: DatabaseDep,
     intake: IntakeDep,
+    rules: RulesDep,
 ) -> dict[str, Any]:
     found = objections.decide_objection(
         database,
@@ -292,6 +293,7 @@ def decide_objection(
         reason=body.reason,
         pack=intake.pack,
         adapter=intake.snapshots.adapter,
+        rules=rules,
         replacement=[ProposedMeasure(m.code, dict(m.params), m.target) for m in body.measures],
     )
     return {"id": found.id, "outcome": found.outcome}
