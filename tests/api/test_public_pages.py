@@ -547,12 +547,27 @@ def test_reporter_sign_in_is_for_reporters_and_the_console_page_for_reviewers(
 
 # -- the catalogs ---------------------------------------------------------------------------
 
+
+def ws_pack() -> Any:
+    from qinglang.policy.loader import load_packs
+
+    return load_packs()["cac-ws-2023"]
+
+
 CODED = {
     "report_status": ["accepted", "needs_supplement", "closed_incomplete", "duplicate"],
     "reporter_kind": ["enterprise", "entrepreneur", "agent", "individual"],
     "account_kind": ["enterprise", "entrepreneur"],
     "account_status": ["pending", "verified", "rejected"],
-    "case_status": ["awaiting_supplement", "open", "closed_incomplete"],
+    "case_status": [
+        "awaiting_supplement",
+        "open",
+        "closed_incomplete",
+        "pending_approval",
+        "pending_regulator",
+        "decided",
+        "objection_review",
+    ],
     "attached_in": ["submission", "supplement", "snapshot"],
 }
 
@@ -578,7 +593,9 @@ def public_message_ids() -> set[str]:
             ):
                 found.add(node.args[0].value)
     found = {m for m in found if not m.endswith(":")}
-    return found | {f"{prefix}:{code}" for prefix, codes in CODED.items() for code in codes}
+    coded = {f"{prefix}:{code}" for prefix, codes in CODED.items() for code in codes}
+    measures = {f"measure:{m.code}" for m in ws_pack().disposal.measures}  # type: ignore[union-attr]
+    return found | coded | measures
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])

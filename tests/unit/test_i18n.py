@@ -17,6 +17,7 @@ CODED = {
     "role": [r.value for r in Role],
     "event": [e.value for e in LedgerEvent],
     "reason": ["hash_mismatch", "prev_hash_mismatch", "sequence_gap"],
+    "notice_status": ["pending", "sent", "kept", "failed"],
 }
 
 
