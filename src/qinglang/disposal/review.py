@@ -277,8 +277,8 @@ def propose(
         orders = effect.orders_for(uow, pack, case, decision, measures, adapter=adapter)
         needs_approval = departs or any(requires_approval(pack, m.code) for m in measures)
         review = [r for r in decision.requires if r.startswith("regulator_review")]
-        if any(o.on in ("content", "account") for o in orders) is False:
-            review = []  # WS-25: only where measures are to be taken
+        if not any(o.on in ("content", "account") for o in orders):
+            review = []  # WS-25: only where measures on content or accounts are to be taken
         requires = (["approval"] if needs_approval else []) + review
         proposal = CaseProposal(
             case_id=case.id,

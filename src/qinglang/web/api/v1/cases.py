@@ -194,7 +194,6 @@ def sign_off(
     body: SignOffIn,
     actor: ApiActor,
     database: DatabaseDep,
-    intake: IntakeDep,
     rules: RulesDep,
 ) -> dict[str, Any]:
     proposal = signoff.sign_off(
@@ -219,7 +218,6 @@ def regulator_review(
     body: RegulatorIn,
     actor: ApiActor,
     database: DatabaseDep,
-    intake: IntakeDep,
     rules: RulesDep,
 ) -> dict[str, Any]:
     found = signoff.regulator_review(
@@ -314,7 +312,6 @@ def mark_forged(
     body: ForgedIn,
     actor: ApiActor,
     database: DatabaseDep,
-    intake: IntakeDep,
     rules: RulesDep,
 ) -> dict[str, Any]:
     standing = malicious.mark_forged(
