@@ -8,6 +8,7 @@ read-only units of work use a deferred ``BEGIN`` and never block a writer.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,9 +81,19 @@ class UnitOfWork:
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     # What a layer above keeps for the rest of this transaction (e.g. the ledger's head).
     memo: dict[str, Any] = field(default_factory=dict)
+    # SQLite writers queue on this lock in-process rather than in SQLite's busy handler,
+    # whose growing sleeps give long tails when several threads want to write at once.
+    gate: threading.RLock | None = None
 
     def __enter__(self) -> Self:
-        self.session.begin()
+        if self.gate is not None:
+            self.gate.acquire()
+        try:
+            self.session.begin()
+        except BaseException:
+            if self.gate is not None:
+                self.gate.release()
+            raise
         return self
 
     def __exit__(
@@ -102,6 +113,8 @@ class UnitOfWork:
                 self.session.commit()
         finally:
             self.session.close()
+            if self.gate is not None:
+                self.gate.release()
         if exc_type is None:
             for callback in self._after_commit:
                 callback()
@@ -125,6 +138,7 @@ class Database:
             else self.engine
         )
         self._readers = sessionmaker(reader, expire_on_commit=False, autobegin=False)
+        self._write_gate = threading.RLock() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -132,7 +146,12 @@ class Database:
 
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         factory = self._readers if read_only else self._sessions
-        return UnitOfWork(session=factory(), clock=self.clock, read_only=read_only)
+        return UnitOfWork(
+            session=factory(),
+            clock=self.clock,
+            read_only=read_only,
+            gate=None if read_only else self._write_gate,
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()
