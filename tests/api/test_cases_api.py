@@ -580,3 +580,55 @@ def test_every_clause_through_the_api_gives_the_engines_recommendation(
     assert got["requires"] == expected["requires"]
     assert got["grade"] == expected["grade"]
     assert (got["no_measure_reason"] is None) == bool(expected["measures"])
+
+
+def test_an_objection_can_modify_the_measures(
+    client: TestClient, database: Database, people: dict[str, dict[str, str]]
+) -> None:
+    from tests.reporting import upload
+
+    platform = DemoPlatform(database, "http://test")
+    case_id = open_case(client, people, post=7)
+    assessed = claim_and_assess(client, people, case_id)
+    client.post(
+        f"/api/v1/cases/{case_id}/proposal",
+        json={"version": assessed["version"], "measures": [{"code": "remove"}]},
+        headers=people["li"],
+    )
+    deliver_due(database, platform, worker="t", batch=10)
+    relay = bearer(database, "intake-bot", "objections:submit", "reports:submit")
+    proof = upload(client, relay, "说明.png")
+    client.post(
+        f"/api/v1/cases/{case_id}/objections",
+        json={"party": "account:3", "statement": "部分属实", "evidence": [proof]},
+        headers=relay,
+    )
+    version = client.get(f"/api/v1/cases/{case_id}", headers=people["li"]).json()["version"]
+    unnamed = client.post(
+        f"/api/v1/cases/{case_id}/objection-decision",
+        json={"version": version, "outcome": "modify", "reason": "改为争议标记"},
+        headers=people["li"],
+    )
+    assert unnamed.status_code == 422
+    assert unnamed.json()["error"]["code"] == "measures_required"
+    modified = client.post(
+        f"/api/v1/cases/{case_id}/objection-decision",
+        json={
+            "version": version,
+            "outcome": "modify",
+            "reason": "内容部分属实，改为争议标记",
+            "measures": [{"code": "dispute_label"}],
+        },
+        headers=people["li"],
+    )
+    assert modified.status_code == 200, modified.text
+    assert modified.json()["outcome"] == "modified"
+    deliver_due(database, platform, worker="t", batch=10)
+    view = client.get(f"/api/v1/cases/{case_id}", headers=people["li"]).json()
+    assert [(m["code"], m["status"]) for m in view["measures"]] == [
+        ("remove", "revoked"),
+        ("restore", "applied"),
+        ("dispute_label", "applied"),
+    ]
+    page = client.get("/demo-site/posts/7").text
+    assert "该内容已被删除" not in page
