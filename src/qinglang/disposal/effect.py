@@ -28,6 +28,7 @@ from qinglang.db.engine import UnitOfWork
 from qinglang.disposal import supervision, telling
 from qinglang.disposal.rules import DisposalRules
 from qinglang.errors import DomainError, InvalidInput
+from qinglang.intake.grouping import resolve_stored
 from qinglang.intake.models import Report
 from qinglang.intake.standing import reassess
 from qinglang.ledger import LedgerEvent
@@ -51,13 +52,6 @@ def _keys(uow: UnitOfWork, case: Case) -> list[str]:
             .order_by(CaseTarget.id)
         )
     )
-
-
-def _locator(key: str) -> str | None:
-    kind, _, ident = key.partition(":")
-    if ident.isdigit() and kind in ("content", "account"):
-        return f"{'post' if kind == 'content' else 'account'}:{ident}"
-    return None
 
 
 def _authors(posts: list[str], adapter: PlatformAdapter | None) -> list[str]:
@@ -109,8 +103,9 @@ def orders_for(
     adapter: PlatformAdapter | None,
 ) -> list[MeasureOrder]:
     keys = _keys(uow, case)
-    posts = [loc for k in keys if (loc := _locator(k)) and loc.startswith("post:")]
-    accounts = [loc for k in keys if (loc := _locator(k)) and loc.startswith("account:")]
+    locators = [loc for k in keys if (loc := resolve_stored("", "", k).locator)]
+    posts = [loc for loc in locators if loc.startswith("post:")]
+    accounts = [loc for loc in locators if loc.startswith("account:")]
     orders: list[MeasureOrder] = []
     for m in measures:
         kind = pack.disposal.measure(m.code) if pack.disposal else None

@@ -19,12 +19,18 @@ from qinglang import ledger
 from qinglang.actor import Actor
 from qinglang.auth.permissions import Permission, require
 from qinglang.cases import lifecycle
-from qinglang.cases.models import Case, Objection
+from qinglang.cases.models import Objection
 from qinglang.db.engine import Database
 from qinglang.disposal import effect, telling
-from qinglang.disposal.review import ProposedMeasure, case_facts, latest_assessment
+from qinglang.disposal.review import (
+    ProposedMeasure,
+    case_facts,
+    check_version,
+    latest_assessment,
+    locked_case,
+)
 from qinglang.disposal.rules import DisposalRules
-from qinglang.errors import Conflict, InvalidInput, NotFound
+from qinglang.errors import Conflict, InvalidInput
 from qinglang.intake.models import Evidence
 from qinglang.ledger import LedgerEvent
 from qinglang.measures.models import LIVE_STATUSES, Measure
@@ -58,9 +64,7 @@ def object_to(
             code="objection_evidence_required",
         )
     with database.unit_of_work() as uow:
-        case = uow.session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
-        if case is None:
-            raise NotFound(f"there is no case {case_id}", code="case_not_found")
+        case = locked_case(uow, case_id)
         if case.status != DECIDED or case.decided_at is None:
             raise Conflict(f"case {case_id} is {case.status}", code="not_decided")
         now = uow.clock.now()
@@ -124,11 +128,8 @@ def decide_objection(
     if outcome == "modify" and not replacement:
         raise InvalidInput("a modification names the new measures", code="measures_required")
     with database.unit_of_work() as uow:
-        case = uow.session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
-        if case is None:
-            raise NotFound(f"there is no case {case_id}", code="case_not_found")
-        if case.version != version:
-            raise Conflict("the case changed since it was read", code="stale_version")
+        case = locked_case(uow, case_id)
+        check_version(case, version)
         if case.status != OBJECTION_REVIEW:
             raise Conflict(f"case {case_id} is {case.status}", code="no_objection_pending")
         objection = uow.session.scalars(

@@ -43,10 +43,6 @@ class QueueFilter:
     grade: str | None = None
 
 
-def _iso(at: datetime | None) -> str | None:
-    return at.isoformat() if at else None
-
-
 def _cursor(case: Case) -> str:
     return f"{case.priority}|{(case.due_at or FAR_FUTURE).isoformat()}|{case.id}"
 
@@ -104,7 +100,7 @@ def queue(
                 "campaign": c.campaign,
                 "grade": c.grade,
                 "report_count": c.report_count,
-                "due_at": _iso(c.due_at),
+                "due_at": answers.iso(c.due_at),
                 "overdue": c.due_at is not None and c.due_at < now,
                 "claimed": c.claim_expires_at is not None and c.claim_expires_at > now,
                 "version": c.version,
@@ -189,11 +185,11 @@ def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, An
         "channel": case.channel,
         "campaign": case.campaign,
         "grade": case.grade,
-        "opened_at": _iso(case.opened_at),
-        "due_at": _iso(case.due_at),
+        "opened_at": answers.iso(case.opened_at),
+        "due_at": answers.iso(case.due_at),
         "due_provisional": case.due_provisional,
-        "decided_at": _iso(case.decided_at),
-        "claim_expires_at": _iso(case.claim_expires_at),
+        "decided_at": answers.iso(case.decided_at),
+        "claim_expires_at": answers.iso(case.claim_expires_at),
         "targets": targets,
         "reports": states,
         "assessment": (
@@ -202,7 +198,7 @@ def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, An
                 "conditions": assessment.conditions,
                 "grading": assessment.grading,
                 "recommendation": assessment.recommendation,
-                "recorded_at": _iso(assessment.recorded_at),
+                "recorded_at": answers.iso(assessment.recorded_at),
             }
             if assessment
             else None
@@ -215,7 +211,7 @@ def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, An
                 "departs": p.departs,
                 "reason": p.reason,
                 "requires": p.requires,
-                "proposed_at": _iso(p.proposed_at),
+                "proposed_at": answers.iso(p.proposed_at),
                 "approval_note": p.approval_note,
             }
             for p in proposals
@@ -226,8 +222,8 @@ def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, An
                 "status": r.status,
                 "comments": r.comments,
                 "note": r.note,
-                "sent_at": _iso(r.sent_at),
-                "decided_at": _iso(r.decided_at),
+                "sent_at": answers.iso(r.sent_at),
+                "decided_at": answers.iso(r.decided_at),
             }
             for r in reviews
         ],
@@ -237,7 +233,7 @@ def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, An
                 "party": o.party,
                 "statement": o.statement,
                 "evidence": o.evidence,
-                "received_at": _iso(o.received_at),
+                "received_at": answers.iso(o.received_at),
                 "outcome": o.outcome,
                 "reason": o.reason,
             }
@@ -252,9 +248,9 @@ def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, An
                 "params": m.params,
                 "basis": m.basis,
                 "status": m.status,
-                "starts_at": _iso(m.starts_at),
-                "expires_at": _iso(m.expires_at),
-                "applied_at": _iso(m.applied_at),
+                "starts_at": answers.iso(m.starts_at),
+                "expires_at": answers.iso(m.expires_at),
+                "applied_at": answers.iso(m.applied_at),
             }
             for m in measures
         ],

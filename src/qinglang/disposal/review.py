@@ -54,15 +54,15 @@ class ProposedMeasure:
     target: str | None = None  # default: the case's own targets (see effect.targets_for)
 
 
-def _case(uow: UnitOfWork, case_id: int, *, lock: bool = True) -> Case:
-    query = select(Case).where(Case.id == case_id)
-    case = uow.session.scalars(query.with_for_update() if lock else query).first()
+def locked_case(uow: UnitOfWork, case_id: int) -> Case:
+    """Case ``case_id``, locked for this transaction; 404 ``case_not_found``."""
+    case = uow.session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
     if case is None:
         raise NotFound(f"there is no case {case_id}", code="case_not_found")
     return case
 
 
-def _fresh(case: Case, version: int) -> None:
+def check_version(case: Case, version: int) -> None:
     if case.version != version:
         raise Conflict(
             f"case {case.id} changed since it was read (version {version}, now {case.version})",
@@ -84,7 +84,7 @@ def claim(database: Database, *, actor: Actor, case_id: int, lease: timedelta = 
     """Take the case for ``lease``: no one else may work on it until then."""
     require(actor, Permission.CASES_REVIEW)
     with database.unit_of_work() as uow:
-        case = _case(uow, case_id)
+        case = locked_case(uow, case_id)
         now = uow.clock.now()
         if case.status != lifecycle.OPEN:
             raise Conflict(f"case {case_id} is {case.status}", code="case_not_open")
@@ -121,7 +121,7 @@ def claim(database: Database, *, actor: Actor, case_id: int, lease: timedelta = 
 
 def release(database: Database, *, actor: Actor, case_id: int) -> Case:
     with database.unit_of_work() as uow:
-        case = _case(uow, case_id)
+        case = locked_case(uow, case_id)
         if case.claimed_by != actor.user_id:
             raise Conflict("you do not hold this case", code="not_claimed")
         case.claimed_by = None
@@ -189,8 +189,8 @@ def assess(
     _reasons(conditions, "condition")
     _reasons(grading or {}, "grading level")
     with database.unit_of_work() as uow:
-        case = _case(uow, case_id)
-        _fresh(case, version)
+        case = locked_case(uow, case_id)
+        check_version(case, version)
         _holding(uow, case, actor)
         candidate = CaseFacts(
             category=case.category,
@@ -261,8 +261,8 @@ def propose(
     for m in measures:
         requires_approval(pack, m.code)  # an unknown measure code: 422
     with database.unit_of_work() as uow:
-        case = _case(uow, case_id)
-        _fresh(case, version)
+        case = locked_case(uow, case_id)
+        check_version(case, version)
         _holding(uow, case, actor)
         assessment = latest_assessment(uow, case.id)
         if assessment is None:

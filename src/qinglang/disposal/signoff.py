@@ -17,20 +17,14 @@ from qinglang.cases import lifecycle
 from qinglang.cases.models import Case, CaseProposal, RegulatorReview
 from qinglang.db.engine import Database, UnitOfWork
 from qinglang.disposal import effect
+from qinglang.disposal.review import check_version, locked_case
 from qinglang.disposal.rules import DisposalRules
-from qinglang.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from qinglang.errors import Conflict, InvalidInput, PermissionDenied
 from qinglang.ledger import LedgerEvent
 
 PENDING_APPROVAL = "pending_approval"
 RETURNED = "returned"
 REJECTED = "rejected"
-
-
-def _case(uow: UnitOfWork, case_id: int) -> Case:
-    case = uow.session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
-    if case is None:
-        raise NotFound(f"there is no case {case_id}", code="case_not_found")
-    return case
 
 
 def _proposal(uow: UnitOfWork, case: Case, status: str) -> CaseProposal:
@@ -67,13 +61,8 @@ def sign_off(
     if not approve and not note:
         raise InvalidInput("say why the proposal is returned", code="reason_required")
     with database.unit_of_work() as uow:
-        case = _case(uow, case_id)
-        if case.version != version:
-            raise Conflict(
-                f"case {case.id} changed since it was read",
-                code="stale_version",
-                details={"version": case.version},
-            )
+        case = locked_case(uow, case_id)
+        check_version(case, version)
         if case.status != PENDING_APPROVAL:
             raise Conflict(f"case {case_id} is {case.status}", code="not_pending_approval")
         proposal = _proposal(uow, case, PENDING_APPROVAL)
@@ -115,7 +104,7 @@ def regulator_review(
     if verdict != "approve" and not note:
         raise InvalidInput("write the reason or the comment", code="reason_required")
     with database.unit_of_work() as uow:
-        case = _case(uow, case_id)
+        case = locked_case(uow, case_id)
         review = uow.session.scalars(
             select(RegulatorReview)
             .where(RegulatorReview.case_id == case.id, RegulatorReview.status == "pending")

@@ -17,7 +17,7 @@ from qinglang.intake.completeness import Completeness
 from qinglang.intake.models import Evidence, Report, ReportEvidence, ReportTarget
 
 
-def _iso(at: datetime | None) -> str | None:
+def iso(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
 
 
@@ -54,8 +54,8 @@ def receipt(
         "missing": report.missing,
         "not_counted": not_counted_json(report, not_counted),
         "case_id": report.case_id,
-        "due_at": _iso(case.due_at) if case is not None and report.status != "duplicate" else None,
-        "supplement_due_at": _iso(report.supplement_due_at),
+        "due_at": iso(case.due_at) if case is not None and report.status != "duplicate" else None,
+        "supplement_due_at": iso(report.supplement_due_at),
         "duplicate_of": duplicate_of,
     }
 
@@ -83,15 +83,15 @@ def report_state(uow: UnitOfWork, report: Report) -> dict[str, Any]:
         "channel": report.channel,
         "zone": report.zone,
         "campaign": report.campaign,
-        "received_at": _iso(report.received_at),
-        "accepted_at": _iso(report.accepted_at),
-        "closed_at": _iso(report.closed_at),
+        "received_at": iso(report.received_at),
+        "accepted_at": iso(report.accepted_at),
+        "closed_at": iso(report.closed_at),
         "missing": report.missing,
         "not_counted": not_counted_json(
             report, [link.type for link, _ in items if not link.counted]
         ),
-        "supplement_due_at": _iso(report.supplement_due_at),
-        "due_at": _iso(case.due_at) if case is not None and report.status == "accepted" else None,
+        "supplement_due_at": iso(report.supplement_due_at),
+        "due_at": iso(case.due_at) if case is not None and report.status == "accepted" else None,
         "due_provisional": bool(case and case.due_provisional),
         "duplicate_of": first.tracking_no if first else None,
         "case": (
@@ -135,7 +135,7 @@ def outcome(uow: UnitOfWork, case: Case) -> dict[str, Any] | None:
     assessment = uow.session.get(CaseAssessment, proposal.assessment_id)
     why = assessment.recommendation.get("no_measure_reason_zh") if assessment else None
     return {
-        "decided_at": _iso(case.decided_at),
+        "decided_at": iso(case.decided_at),
         "measures": [
             {"code": m["code"], "on": m["on"], "basis": m["basis"]} for m in proposal.measures
         ],

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from functools import cache
+from types import MappingProxyType
 
 from qinglang.db.engine import Database
 from qinglang.intake.access import AccessTokens
@@ -13,9 +16,21 @@ from qinglang.intake.store import EvidenceStore
 from qinglang.intake.targets import TargetRules
 from qinglang.platform.adapter import PlatformAdapter
 from qinglang.platform.demo import DemoPlatform
-from qinglang.policy.campaigns import load_campaigns
+from qinglang.policy.campaigns import Campaign, load_campaigns
 from qinglang.policy.loader import load_packs
+from qinglang.policy.model import Pack
 from qinglang.settings import Settings
+
+
+@cache
+def shipped_pack() -> Pack:
+    """The shipped pack, read once per process (the worker builds intake every round)."""
+    return load_packs()[PACK]
+
+
+@cache
+def shipped_campaigns() -> Mapping[str, Campaign]:
+    return MappingProxyType(load_campaigns())
 
 
 def build_intake(
@@ -29,8 +44,8 @@ def build_intake(
     adapter unless another is given."""
     return Intake(
         database,
-        pack=load_packs()[PACK],
-        campaigns=load_campaigns(),
+        pack=shipped_pack(),
+        campaigns=shipped_campaigns(),
         snapshots=Snapshots(
             adapter if adapter is not None else DemoPlatform(database, settings.base_url),
             store if store is not None else EvidenceStore(settings.evidence_dir),

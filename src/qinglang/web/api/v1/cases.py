@@ -14,20 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from qinglang.disposal import malicious, objections, queues, review, signoff, supervision
 from qinglang.disposal.review import Finding, ProposedMeasure
 from qinglang.disposal.rules import DisposalRules
-from qinglang.intake.reports import Intake
+from qinglang.web.api.v1.reports import IntakeDep
 from qinglang.web.api.v1.schemas import ERRORS
 from qinglang.web.deps import ApiActor, DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 _ERRORS = ERRORS | {409: ERRORS[422]}
-
-
-def get_intake(request: Request) -> Intake:
-    intake: Intake = request.app.state.intake
-    return intake
-
-
-IntakeDep = Annotated[Intake, Depends(get_intake)]
 
 
 def get_rules(request: Request) -> DisposalRules:
