@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qinglang.db.base import Base
@@ -43,7 +43,11 @@ class Case(Base):
     claim_expires_at: Mapped[datetime | None]
     grade: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None]
-    priority: Mapped[int] = mapped_column(default=0)  # -1: a deprioritised reporter's (WS-18)
+    priority: Mapped[int] = mapped_column(default=0)  # the pack's priority rules; -1 WS-18
+    involves_minor: Mapped[bool] = mapped_column(default=False, server_default=false())  # GD-2
+    hours: Mapped[int | None]  # a time limit in hours (GD-1's rapid channel), else working_days
+    deadline_warned_at: Mapped[datetime | None]  # the worker said the deadline is near
+    escalated_at: Mapped[datetime | None]  # the deadline passed and the case was escalated
 
     __table_args__ = (Index("ix_cases_status_due_at", "status", "due_at"),)
 

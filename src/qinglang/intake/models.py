@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qinglang.db.base import Base
@@ -64,6 +74,9 @@ class Report(Base):
     delegated: Mapped[bool] = mapped_column(Boolean)
     agent_name: Mapped[str | None] = mapped_column(String(128))
     statement: Mapped[str] = mapped_column(Text)
+    involves_minor: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )  # the reporter says a minor is harmed (GD-2)
     declaration_version: Mapped[str | None] = mapped_column(String(32))
     declaration_accepted_at: Mapped[datetime | None]
     missing: Mapped[list[dict[str, Any]]] = mapped_column(
