@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     target_host_aliases: dict[str, str] = Field(default_factory=dict)  # {"h5.x.cn": "x.cn"}
     declaration_version: str = Field(default="2023-08", pattern=r"^[A-Za-z0-9._-]{1,32}$")
     objection_window_days: int = Field(default=30, ge=1, le=365)  # WS-24, the platform's choice
+    # WS-3: hours before a working-day time limit ends at which the worker flags the case.
+    deadline_warn_hours: int = Field(default=24, ge=1, le=24 * 30)
     # WS-18 malicious reports: over this window, the decided reports and unfounded share
     # past which a reporter is warned, deprioritised, then refused for refuse_days.
     platform_name: str = Field(default="清朗演示平台", min_length=1, max_length=64)

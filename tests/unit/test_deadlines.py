@@ -1,12 +1,13 @@
-"""Time limits in China's working days (WS-3): holidays, adjusted working days, pauses."""
+"""Time limits in China's working days (WS-3): holidays, adjusted working days, pauses; and in
+hours on the rapid channel (GD-1)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
-from qinglang.cases.deadlines import CHINA, Pause, due
+from qinglang.cases.deadlines import CHINA, Pause, due, due_in_hours
 
 
 def at(text: str) -> datetime:
@@ -75,3 +76,37 @@ def test_beyond_the_holiday_data_the_deadline_is_provisional() -> None:
 def test_bad_arguments_are_refused(received_at: datetime, days: int, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         due(received_at=received_at, working_days=days)
+
+
+# -- the rapid channel (GD-1): hours around the clock -----------------------------------
+
+AT = datetime(2026, 10, 1, 9, 30, tzinfo=CHINA)  # National Day: hours still count
+
+
+def test_an_hours_limit_runs_around_the_clock_on_holidays_too() -> None:
+    found = due_in_hours(received_at=AT, hours=24)
+    assert found.due_at == AT + timedelta(hours=24)
+    assert not found.provisional
+    assert not found.paused
+
+
+def test_an_hours_limit_stands_still_while_paused_and_counts_overlaps_once() -> None:
+    pauses = [
+        Pause(since=AT + timedelta(hours=1), until=AT + timedelta(hours=4)),
+        Pause(since=AT + timedelta(hours=3), until=AT + timedelta(hours=5)),  # overlaps
+        Pause(since=AT + timedelta(hours=40), until=AT + timedelta(hours=50)),  # after due
+    ]
+    found = due_in_hours(received_at=AT, hours=12, pauses=pauses)
+    assert found.due_at == AT + timedelta(hours=12 + 4)
+
+
+def test_an_hours_limit_has_no_due_time_while_a_pause_is_open() -> None:
+    found = due_in_hours(received_at=AT, hours=12, pauses=[Pause(since=AT)])
+    assert found.due_at is None
+    assert found.paused
+
+
+@pytest.mark.parametrize("hours", [0, -3])
+def test_an_hours_limit_is_at_least_an_hour(hours: int) -> None:
+    with pytest.raises(ValueError, match="at least one hour"):
+        due_in_hours(received_at=AT, hours=hours)

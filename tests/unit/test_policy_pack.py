@@ -177,8 +177,8 @@ def test_a_good_minimal_pack_loads(tmp_path: Path) -> None:
         ),
         (
             lambda t: t.replace('evidence_rule = "identity_only"', 'evidence_rule = "whatever"'),
-            "bad.toml: category[0].evidence_rule: Input should be 'identity_only' or "
-            "'listed_types'",
+            "bad.toml: category[0].evidence_rule: Input should be 'identity_only', "
+            "'listed_types' or 'none'",
         ),
         (
             lambda t: t + t[t.index("[[category.subtype]]") :],

@@ -1,4 +1,4 @@
-"""Time limits (限时办结, WS-3) counted in China's working days.
+"""Time limits (限时办结, WS-3) counted in China's working days, or in hours (GD-1).
 
 Pure: no database. Working days follow the State Council's holiday arrangement
 (public holidays off, adjusted weekend working days on) through the
@@ -80,3 +80,28 @@ def due(
         if counted == working_days:
             return Deadline(due_at=end_of_day - timedelta(microseconds=1), provisional=provisional)
     raise ValueError("the time limit does not end within ten years")
+
+
+def due_in_hours(*, received_at: datetime, hours: int, pauses: Sequence[Pause] = ()) -> Deadline:
+    """When a case on a rapid channel (GD-1), limited in hours around the clock, falls due.
+
+    The clock runs every hour, holidays included, and stands still while paused: the
+    due time moves on by each pause's length (overlapping pauses counted once).
+    """
+    if received_at.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")
+    if hours < 1:
+        raise ValueError("a time limit is at least one hour")
+    if any(p.until is None for p in pauses):
+        return Deadline(due_at=None, provisional=False, paused=True)
+    due_at = received_at + timedelta(hours=hours)
+    counted = received_at  # time up to here is accounted for
+    for pause in sorted(pauses, key=lambda p: p.since):
+        assert pause.until is not None
+        start = max(pause.since, counted)
+        if start >= due_at:
+            break  # a pause after the deadline does not move it
+        if pause.until > start:
+            due_at += pause.until - start
+            counted = pause.until
+    return Deadline(due_at=due_at, provisional=False)

@@ -14,10 +14,11 @@ from sqlalchemy import select, update
 
 from qinglang import ledger
 from qinglang.actor import Actor
-from qinglang.cases.deadlines import Pause, due
+from qinglang.cases.deadlines import Pause, due, due_in_hours
 from qinglang.cases.models import Case, CasePause, CaseTarget
 from qinglang.db.engine import UnitOfWork
 from qinglang.ledger import LedgerEvent, Subject, SubjectType
+from qinglang.policy.model import CaseLimit
 
 AWAITING_SUPPLEMENT = "awaiting_supplement"
 OPEN = "open"
@@ -35,8 +36,10 @@ class CaseSpec:
     zone: str
     campaign: str | None
     channel: str
-    working_days: int
-    priority: int = 0  # -1 for a deprioritised reporter's case (WS-18)
+    working_days: int  # the limit in working days; 0 when it is in hours
+    priority: int = 0  # the pack's priority points (GD-1, GD-2); -1 for WS-18
+    hours: int | None = None  # a rapid channel's limit in hours (GD-1)
+    involves_minor: bool = False  # GD-2
 
 
 def subject(case: Case) -> Subject:
@@ -62,6 +65,8 @@ def open_case(
         campaign=spec.campaign,
         channel=spec.channel,
         working_days=spec.working_days,
+        hours=spec.hours,
+        involves_minor=spec.involves_minor,
         opened_at=now,
         due_at=None,
         due_provisional=False,
@@ -88,7 +93,10 @@ def open_case(
             "campaign": spec.campaign,
             "channel": spec.channel,
             "targets": keys,
-            "working_days": spec.working_days,
+            "working_days": spec.working_days if spec.hours is None else None,
+            "hours": spec.hours,
+            "priority": spec.priority,
+            "involves_minor": spec.involves_minor,
             "due_at": case.due_at.isoformat() if case.due_at else None,
             "paused": paused,
         },
@@ -104,6 +112,27 @@ def add_targets(uow: UnitOfWork, *, case: Case, target_keys: Iterable[str]) -> l
     new = sorted(set(target_keys) - have)
     uow.session.add_all(CaseTarget(case_id=case.id, target_key=key, open=True) for key in new)
     return new
+
+
+def take_stricter(
+    uow: UnitOfWork, *, case: Case, limit: CaseLimit, priority: int, involves_minor: bool
+) -> None:
+    """A report joining ``case`` may need it sooner or first: its shorter limit (in the
+    case's unit), its higher priority, its minor (GD-2). Recorded in the join's entry."""
+    if involves_minor:
+        case.involves_minor = True
+    case.priority = max(case.priority, priority)
+    shorter = False
+    if case.hours is not None and limit.hours is not None and limit.hours < case.hours:
+        case.hours, shorter = limit.hours, True
+    elif (
+        case.hours is None
+        and limit.working_days is not None
+        and limit.working_days < case.working_days
+    ):
+        case.working_days, shorter = limit.working_days, True
+    if shorter:
+        _set_due(uow, case)
 
 
 def find_open_case(uow: UnitOfWork, *, target_keys: Iterable[str]) -> Case | None:
@@ -130,10 +159,11 @@ def _pauses(uow: UnitOfWork, case: Case) -> list[Pause]:
 
 
 def _set_due(uow: UnitOfWork, case: Case, *, pauses: list[Pause] | None = None) -> None:
-    deadline = due(
-        received_at=case.opened_at,
-        working_days=case.working_days,
-        pauses=_pauses(uow, case) if pauses is None else pauses,
+    stops = _pauses(uow, case) if pauses is None else pauses
+    deadline = (
+        due_in_hours(received_at=case.opened_at, hours=case.hours, pauses=stops)
+        if case.hours is not None
+        else due(received_at=case.opened_at, working_days=case.working_days, pauses=stops)
     )
     case.due_at = deadline.due_at
     case.due_provisional = deadline.provisional

@@ -52,6 +52,8 @@ def show(
         listed = ", ".join(category.evidence)
         if category.evidence_rule is EvidenceRule.IDENTITY_ONLY:
             evidence = f"identity proof; also accepted: {listed}" if listed else "identity proof"
+        elif category.evidence_rule is EvidenceRule.NONE:
+            evidence = f"not required; accepted: {listed}" if listed else "not required"
         else:
             evidence = f"one of: {listed}"
         categories.add_row(
@@ -78,19 +80,33 @@ def show(
     out.print(items)
     if pack.time_limits is not None:
         limits = pack.time_limits
+        unit = "hours" if limits.in_hours else "working days"
         out.print(
             f"time limits ({limits.basis.requirement} {limits.basis.article}): "
-            f"{limits.default_working_days} working days by default. {limits.note.get(lang)}"
+            f"{limits.default} {unit} by default. {limits.note.get(lang)}"
         )
-        rules = Table("category", "channel", "working days", "why")
+        rules = Table("category", "subtype", "channel", "flag", unit, "why")
         for rule in limits.rules:
             rules.add_row(
-                rule.category or "any",
-                rule.channel or "any",
-                str(rule.working_days),
+                rule.when.category or "any",
+                rule.when.subtype or "any",
+                rule.when.channel or "any",
+                rule.when.flag or "–",
+                str(rule.amount),
                 rule.reason.get(lang),
             )
         out.print(rules)
+    if pack.priority:
+        order = Table("category", "flag", "points", "basis", "why")
+        for prio in pack.priority:
+            order.add_row(
+                prio.when.category or "any",
+                prio.when.flag or "–",
+                str(prio.points),
+                f"{prio.basis.requirement} {prio.basis.article}",
+                prio.reason.get(lang),
+            )
+        out.print(order)
     if pack.disposal is not None:
         _show_disposal(pack.disposal, lang)
 

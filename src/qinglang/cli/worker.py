@@ -1,12 +1,13 @@
 """``qinglang worker``: the timers and the measure outbox, round after round.
 
-Each round closes reports whose supplement deadline passed, marks measures whose period
-ended as expired, then delivers due measure messages to the platform (the demo
-platform, or the webhook adapter when ``QINGLANG_WEBHOOK_URL`` is set) until none is
-due. ``serve`` and ``demo`` run the same rounds in a background thread, so a
-single-process deployment needs no separate worker; a larger one runs any number of
-``qinglang worker`` processes beside it (they claim messages with ``FOR UPDATE SKIP
-LOCKED`` on PostgreSQL, see :mod:`qinglang.measures.outbox`).
+Each round closes reports whose supplement deadline passed, sends cases back to review
+before 限时加私 expires, marks measures whose period ended as expired, flags cases whose
+time limit nears and escalates those past it (WS-3), then delivers due measure messages
+to the platform (the demo platform, or the webhook adapter when ``QINGLANG_WEBHOOK_URL``
+is set) until none is due. ``serve`` and ``demo`` run the same rounds in a background
+thread, so a single-process deployment needs no separate worker; a larger one runs any
+number of ``qinglang worker`` processes beside it (they claim messages and cases with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, see :mod:`qinglang.measures.outbox`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import re
 import socket
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 
 from qinglang.actor import Actor
+from qinglang.cases.escalation import escalate_passed, warn_near
 from qinglang.cli.context import open_database, out
 from qinglang.db.engine import Database
 from qinglang.disposal.rereview import reopen_before_expiry
@@ -29,7 +32,7 @@ from qinglang.errors import DomainError
 from qinglang.intake import followups
 from qinglang.intake.setup import build_intake
 from qinglang.measures import DeliveryRound, RetryPolicy, deliver_due, expire_due
-from qinglang.notices.service import Mailer, send_due
+from qinglang.notices.service import Mailer, NoticeRetry, send_due
 from qinglang.platform.adapter import PlatformAdapter
 from qinglang.platform.demo import DemoPlatform
 from qinglang.platform.webhook import WebhookPlatform
@@ -62,27 +65,39 @@ class Round:
     closed_reports: int = 0
     expired_measures: int = 0
     reopened_cases: int = 0
+    warned_cases: int = 0
+    escalated_cases: int = 0
     outbox: DeliveryRound = field(default_factory=DeliveryRound)
+
+    @property
+    def timers(self) -> int:
+        return (
+            self.closed_reports
+            + self.expired_measures
+            + self.reopened_cases
+            + self.warned_cases
+            + self.escalated_cases
+        )
 
     @property
     def changes(self) -> int:
         o = self.outbox
-        timers = self.closed_reports + self.expired_measures + self.reopened_cases
-        return timers + o.delivered + o.refused + o.retrying
+        return self.timers + o.delivered + o.refused + o.retrying
 
     def describe(self) -> str:
         o = self.outbox
-        timers = self.closed_reports + self.expired_measures + self.reopened_cases
         return (
-            f"timers: {timers} change(s) ({self.closed_reports} report(s) closed, "
+            f"timers: {self.timers} change(s) ({self.closed_reports} report(s) closed, "
             f"{self.expired_measures} measure(s) expired, "
-            f"{self.reopened_cases} case(s) back to review before 限时加私 expires)\n"
+            f"{self.reopened_cases} case(s) back to review before 限时加私 expires, "
+            f"{self.warned_cases} case(s) near their time limit, "
+            f"{self.escalated_cases} case(s) escalated past it)\n"
             f"outbox: {o.delivered} delivered ({o.duplicates} already applied), "
             f"{o.retrying} to retry, {o.refused} refused"
         )
 
 
-def _timers(database: Database, settings: Settings) -> tuple[int, int, int]:
+def _timers(database: Database, settings: Settings) -> Round:
     closed = followups.close_overdue(build_intake(database, settings), actor=WORKER)
     if closed:
         log.info("closed reports whose supplement deadline passed", extra={"reports": closed})
@@ -92,10 +107,30 @@ def _timers(database: Database, settings: Settings) -> tuple[int, int, int]:
     expired = expire_due(database, actor=WORKER)
     if expired:
         log.info("measures whose period ended", extra={"measures": expired})
-    sent = send_due(database, actor=WORKER, mailer=mailer(settings))
+    sent = send_due(
+        database,
+        actor=WORKER,
+        mailer=mailer(settings),
+        platform=platform_adapter(database, settings),
+        retry=NoticeRetry.from_settings(settings),
+    )
     if sent:
         log.info("notices sent or kept in the mailbox", extra={"notices": sent})
-    return len(closed), len(expired), len(reopened)
+    warned = warn_near(
+        database, actor=WORKER, warn_lead=timedelta(hours=settings.deadline_warn_hours)
+    )
+    if warned:
+        log.info("cases whose time limit is near", extra={"cases": warned})
+    escalated = escalate_passed(database, actor=WORKER)
+    if escalated:
+        log.warning("cases escalated past their time limit", extra={"cases": escalated})
+    return Round(
+        closed_reports=len(closed),
+        expired_measures=len(expired),
+        reopened_cases=len(reopened),
+        warned_cases=len(warned),
+        escalated_cases=len(escalated),
+    )
 
 
 def mailer(settings: Settings) -> Mailer | None:
@@ -114,7 +149,7 @@ def mailer(settings: Settings) -> Mailer | None:
 
 def run_due_timers(database: Database, settings: Settings) -> int:
     """The timers due now, once; how many things they changed."""
-    return sum(_timers(database, settings))
+    return _timers(database, settings).timers
 
 
 def run_outbox(
@@ -147,11 +182,9 @@ def run_round(
     database: Database, settings: Settings, adapter: PlatformAdapter, *, worker: str
 ) -> Round:
     """The timers, then the outbox."""
-    closed, expired, reopened = _timers(database, settings)
-    outbox = run_outbox(database, settings, adapter, worker=worker)
-    return Round(
-        closed_reports=closed, expired_measures=expired, reopened_cases=reopened, outbox=outbox
-    )
+    done = _timers(database, settings)
+    done.outbox = run_outbox(database, settings, adapter, worker=worker)
+    return done
 
 
 def start_in_background(

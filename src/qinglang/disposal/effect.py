@@ -228,7 +228,8 @@ def take_effect(
         },
     )
     supervision.maybe_draw(uow, actor=actor, case=case, proposal=proposal, rules=rules)
-    if rules.pack is not None:
+    pack = rules.packs.get(case.pack)
+    if pack is not None:
         assessment = uow.session.get(CaseAssessment, proposal.assessment_id)
         why = (assessment.recommendation.get("no_measure_reason_zh") if assessment else None) or ""
         telling.decided(
@@ -236,7 +237,7 @@ def take_effect(
             case=case,
             proposal=proposal,
             measures=measures,
-            pack=rules.pack,
+            pack=pack,
             rules=rules,
             reason=why or proposal.reason,
         )

@@ -10,7 +10,7 @@ withdrawn and the content is restored through the platform).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from qinglang.disposal.review import (
     check_version,
     latest_assessment,
     locked_case,
+    pack_of,
 )
 from qinglang.disposal.rules import DisposalRules
 from qinglang.errors import Conflict, InvalidInput
@@ -114,7 +115,7 @@ def decide_objection(
     version: int,
     outcome: str,
     reason: str,
-    pack: Pack,
+    packs: Mapping[str, Pack],
     adapter: PlatformAdapter | None,
     rules: DisposalRules,
     replacement: Sequence[ProposedMeasure] = (),
@@ -163,6 +164,7 @@ def decide_objection(
                 assessment = latest_assessment(uow, case.id)
                 if assessment is None:
                     raise Conflict("the case has no recorded facts", code="facts_not_recorded")
+                pack = pack_of(packs, case)
                 decision = evaluate(pack, case_facts(case, assessment))
                 orders += effect.orders_for(uow, pack, case, decision, replacement, adapter=adapter)
             if orders:

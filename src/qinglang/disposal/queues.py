@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, literal, or_, select, tuple_
 
 from qinglang.actor import Actor
 from qinglang.auth.permissions import Permission, require
+from qinglang.cases import escalation
 from qinglang.cases.models import (
     Case,
     CaseAssessment,
@@ -24,6 +25,8 @@ from qinglang.cases.models import (
 )
 from qinglang.db.base import UtcDateTime
 from qinglang.db.engine import Database
+from qinglang.disposal import signals
+from qinglang.disposal.signals import SignalSources
 from qinglang.errors import InvalidInput, NotFound
 from qinglang.intake import answers
 from qinglang.intake.models import Report
@@ -41,6 +44,7 @@ class QueueFilter:
     category: str | None = None
     campaign: str | None = None
     grade: str | None = None
+    deadline: str | None = None  # near (warned, not yet passed) or passed (escalated), WS-3
 
 
 def _cursor(case: Case) -> str:
@@ -68,6 +72,12 @@ def queue(
 ) -> dict[str, Any]:
     """Cases by due time (soonest first), filtered; ``next`` pages on."""
     require(actor, Permission.REPORTS_READ)
+    if where.deadline is not None and where.deadline not in escalation.DEADLINE_STATES:
+        raise InvalidInput(
+            "deadline is near or passed",
+            code="invalid_deadline_filter",
+            details={"allowed": list(escalation.DEADLINE_STATES)},
+        )
     # Higher priority first (a deprioritised reporter's cases last, WS-18), then soonest due.
     due = func.coalesce(Case.due_at, literal(FAR_FUTURE, UtcDateTime()))
     key = tuple_(-Case.priority, due, Case.id)
@@ -81,6 +91,10 @@ def queue(
     ):
         if value is not None:
             query = query.where(column == value)
+    if where.deadline == escalation.PASSED:
+        query = query.where(escalation.escalated())
+    elif where.deadline == escalation.NEAR:
+        query = query.where(escalation.warned(), ~escalation.escalated())
     if after is not None:
         priority, at, ident = _after(after)
         query = query.where(key > tuple_(literal(-priority), literal(at, UtcDateTime()), ident))
@@ -105,6 +119,10 @@ def queue(
                 "claimed": c.claim_expires_at is not None and c.claim_expires_at > now,
                 "version": c.version,
                 "priority": c.priority,
+                "pack": c.pack,
+                "involves_minor": c.involves_minor,
+                "deadline_warned": escalation.is_current(c.deadline_warned_at, c.decided_at),
+                "escalated": escalation.is_current(c.escalated_at, c.decided_at),
             }
             for c in cases
         ],
@@ -112,8 +130,11 @@ def queue(
     }
 
 
-def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, Any]:
-    """Everything about one case: reports, targets, assessment, proposals, measures, timeline."""
+def case_view(
+    database: Database, *, actor: Actor, case_id: int, sources: SignalSources | None = None
+) -> dict[str, Any]:
+    """Everything about one case: reports, targets, assessment, proposals, measures, timeline,
+    and (given ``sources``) the signals a reviewer should notice; ``signals`` is None without."""
     require(actor, Permission.REPORTS_READ)
     with database.unit_of_work(read_only=True) as uow:
         case = uow.session.get(Case, case_id)
@@ -175,6 +196,11 @@ def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, An
                 .order_by(LedgerEntry.seq)
             )
         )
+        found = (
+            signals.gather(uow, case=case, reports=reports, targets=targets, sources=sources)
+            if sources is not None
+            else None
+        )
     return {
         "id": case.id,
         "status": case.status,
@@ -185,6 +211,14 @@ def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, An
         "channel": case.channel,
         "campaign": case.campaign,
         "grade": case.grade,
+        "pack": case.pack,
+        "priority": case.priority,
+        "involves_minor": case.involves_minor,
+        "time_limit": (
+            {"hours": case.hours} if case.hours is not None else {"working_days": case.working_days}
+        ),
+        "deadline_warned_at": answers.iso(case.deadline_warned_at),
+        "escalated_at": answers.iso(case.escalated_at),
         "opened_at": answers.iso(case.opened_at),
         "due_at": answers.iso(case.due_at),
         "due_provisional": case.due_provisional,
@@ -265,6 +299,7 @@ def case_view(database: Database, *, actor: Actor, case_id: int) -> dict[str, An
             }
             for e in timeline
         ],
+        "signals": found,
     }
 
 

@@ -54,6 +54,14 @@ class ProposedMeasure:
     target: str | None = None  # default: the case's own targets (see effect.targets_for)
 
 
+def pack_of(packs: Mapping[str, Pack], case: Case) -> Pack:
+    """The pack that classified ``case`` (the enterprise pack, or GD-1's rapid channel's)."""
+    found = packs.get(case.pack)
+    if found is None:
+        raise NotFound(f"the policy pack {case.pack!r} is not loaded", code="pack_not_loaded")
+    return found
+
+
 def locked_case(uow: UnitOfWork, case_id: int) -> Case:
     """Case ``case_id``, locked for this transaction; 404 ``case_not_found``."""
     case = uow.session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
@@ -176,7 +184,7 @@ def assess(
     database: Database,
     *,
     actor: Actor,
-    pack: Pack,
+    packs: Mapping[str, Pack],
     case_id: int,
     version: int,
     facts: Mapping[str, Finding],
@@ -199,7 +207,7 @@ def assess(
             conditions=tuple(sorted(conditions)),
             grading={d: str(f.value) for d, f in grading.items()} if grading else None,
         )
-        decision = evaluate(pack, candidate)  # unknown codes: 422 listing them all
+        decision = evaluate(pack_of(packs, case), candidate)  # unknown codes: 422, all listed
         assessment = CaseAssessment(
             case_id=case.id,
             facts={c: {"value": bool(f.value), "reason": f.reason} for c, f in facts.items()},
@@ -248,7 +256,7 @@ def propose(
     database: Database,
     *,
     actor: Actor,
-    pack: Pack,
+    packs: Mapping[str, Pack],
     adapter: PlatformAdapter | None,
     case_id: int,
     version: int,
@@ -258,10 +266,11 @@ def propose(
 ) -> CaseProposal:
     """Propose a decision; it takes effect now, or waits for approval or the regulator."""
     require(actor, Permission.CASES_REVIEW)
-    for m in measures:
-        requires_approval(pack, m.code)  # an unknown measure code: 422
     with database.unit_of_work() as uow:
         case = locked_case(uow, case_id)
+        pack = pack_of(packs, case)
+        for m in measures:
+            requires_approval(pack, m.code)  # an unknown measure code: 422
         check_version(case, version)
         _holding(uow, case, actor)
         assessment = latest_assessment(uow, case.id)

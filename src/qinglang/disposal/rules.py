@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,11 +19,11 @@ class DisposalRules:
     second_review_share: float = 0.05  # WS-27: share of decided cases drawn for a re-check
     draw: random.Random = field(default_factory=random.SystemRandom, compare=False)
     notices: NoticeSettings = field(default_factory=NoticeSettings)
-    pack: Pack | None = None  # for measure labels in notices
+    packs: Mapping[str, Pack] = field(default_factory=dict)  # measure labels in notices, by id
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, reporters: ReporterPolicy, pack: Pack
+        cls, settings: Settings, reporters: ReporterPolicy, packs: Mapping[str, Pack]
     ) -> DisposalRules:
         return cls(
             reporters=reporters,
@@ -32,5 +33,5 @@ class DisposalRules:
                 platform=settings.platform_name,
                 objection_window=timedelta(days=settings.objection_window_days),
             ),
-            pack=pack,
+            packs=packs,
         )

@@ -3,7 +3,11 @@
 The reporter gets the outcome — the measures and their legal basis, or why none — by
 e-mail if they left one (the tracking page shows it either way). The reported party
 gets each measure on its content or account, its basis and period, and how and until
-when to object (WS-24), through the platform. After an objection, both are told.
+when to object (WS-24), through the platform: the notice names the target
+(``post:12``, ``account:3``) and the worker hands it to the platform adapter for the
+account that target belongs to (:mod:`qinglang.notices.delivery`). After an objection,
+both are told the outcome the same ways. Qinglang holds no e-mail address of reported
+parties, so they are told through the platform alone.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from sqlalchemy import select
 from qinglang.cases.models import Case, CaseProposal, Objection
 from qinglang.db.engine import UnitOfWork
 from qinglang.disposal.rules import DisposalRules
+from qinglang.errors import InvalidInput
 from qinglang.intake.models import Report
 from qinglang.measures.models import Measure
 from qinglang.notices.service import CHINA, Recipient, measure_lines, write
+from qinglang.platform.adapter import parse_locator
 from qinglang.policy.model import Pack
 
 
@@ -91,13 +97,14 @@ def objection_answered(
         "reason": objection.reason or "",
         "platform": rules.notices.platform,
     }
-    write(
-        uow,
-        case_id=case.id,
-        kind="objection_outcome",
-        to=Recipient("reported_party", "platform", objection.party),
-        context=context,
-    )
+    for address in _party_addresses(uow, case, objection):
+        write(
+            uow,
+            case_id=case.id,
+            kind="objection_outcome",
+            to=Recipient("reported_party", "platform", address),
+            context=context,
+        )
     for report in _reporters(uow, case):
         write(
             uow,
@@ -106,3 +113,18 @@ def objection_answered(
             to=Recipient("reporter", "email", report.reporter_email or ""),
             context=context,
         )
+
+
+def _party_addresses(uow: UnitOfWork, case: Case, objection: Objection) -> list[str]:
+    """Where the party that objected is told: as the platform named it (``account:3``,
+    ``post:12``), else through the content and accounts the case's measures acted on."""
+    try:
+        return [parse_locator(objection.party).ref]
+    except InvalidInput:
+        pass
+    targets = uow.session.scalars(
+        select(Measure.target).where(
+            Measure.case_id == case.id, Measure.on.in_(("content", "account"))
+        )
+    )
+    return sorted(set(targets)) or [objection.party]

@@ -1,8 +1,10 @@
 """How a report arrives (channel) and where (zone): GD-3's enterprise zone, CP-1's campaign zones.
 
-A campaign's zone takes reports only within the campaign's period (China time); the
-enterprise report zone (涉企举报专区) is always open and uses the ``cac-ws-2023``
-pack's categories.
+A campaign's zone takes reports only within the campaign's period (China time); a
+pack's own zones are always open and classify their reports by that pack's categories:
+the enterprise report zone (涉企举报专区) by ``cac-ws-2023``, the rapid channel for
+cyber-violence reports (GD-1) by ``cac-guidance-2023``. Campaign zones use the
+enterprise pack's categories.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from enum import StrEnum
 
 from qinglang.errors import Conflict, InvalidInput
 from qinglang.policy.campaigns import Campaign, Phase
-from qinglang.policy.model import Label
+from qinglang.policy.model import Label, Pack
 
 ENTERPRISE_ZONE = "enterprise_zone"
 ENTERPRISE_ZONE_LABEL = Label(zh="涉企举报专区", en="Enterprise report zone")
@@ -33,7 +35,8 @@ class Channel(StrEnum):
 class Zone:
     code: str
     label: Label
-    campaign: Campaign | None  # None for the enterprise zone
+    campaign: Campaign | None  # None for a pack's own zone
+    pack: str | None = None  # the pack whose categories classify its reports; None: the default
 
 
 def parse_channel(value: str, *, regulator_reference: str | None = None) -> Channel:
@@ -54,13 +57,23 @@ def parse_channel(value: str, *, regulator_reference: str | None = None) -> Chan
     return channel
 
 
-def open_zone(code: str, *, at: datetime, campaigns: Mapping[str, Campaign]) -> Zone:
+def open_zone(
+    code: str,
+    *,
+    at: datetime,
+    campaigns: Mapping[str, Campaign],
+    packs: Mapping[str, Pack] | None = None,
+) -> Zone:
     """The zone ``code`` if it takes reports at ``at``; a clear, coded refusal otherwise."""
+    for pack in (packs or {}).values():
+        if (own := pack.zone(code)) is not None:
+            return Zone(code=code, label=own.label, campaign=None, pack=pack.id)
     if code == ENTERPRISE_ZONE:
         return Zone(code=code, label=ENTERPRISE_ZONE_LABEL, campaign=None)
     campaign = next((c for c in campaigns.values() if c.zone_code == code), None)
     if campaign is None:
-        known = [ENTERPRISE_ZONE, *sorted(c.zone_code for c in campaigns.values())]
+        own_zones = {z.code for p in (packs or {}).values() for z in p.zones} | {ENTERPRISE_ZONE}
+        known = [*sorted(own_zones), *sorted(c.zone_code for c in campaigns.values())]
         raise InvalidInput(f"unknown zone {code!r}", code="unknown_zone", details={"known": known})
     phase = campaign.phase(at)
     period = f"{campaign.starts} – {campaign.ends}"

@@ -56,7 +56,11 @@ def _label(pack: Pack, codes: tuple[str, ...], locale: str) -> str:
 
 
 def check(facts: ReportFacts, pack: Pack) -> Completeness:
-    """Every unmet WS-5 item of ``facts`` under ``pack``'s rules."""
+    """Every unmet acceptance item of ``facts`` under ``pack``'s rules.
+
+    The items are WS-5's; a pack asks for those it lists (the rapid channel of GD-1 asks
+    for no right-holder proof and no preliminary evidence, so that it can act at once).
+    """
     category = pack.category(facts.category)
     if category is None:
         raise InvalidInput(
@@ -171,4 +175,7 @@ def check(facts: ReportFacts, pack: Pack) -> Completeness:
             "Read and accept the declaration that the report is true and lawful.",
         )
     not_counted = tuple(sorted(preliminary - accepted))
-    return Completeness(missing=tuple(missing), not_counted=not_counted)
+    asked = {a.code for a in pack.acceptance_items}  # a pack asks only for its own items
+    return Completeness(
+        missing=tuple(m for m in missing if m.item in asked), not_counted=not_counted
+    )

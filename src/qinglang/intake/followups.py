@@ -202,7 +202,7 @@ def _supplement(
 ) -> Completeness:
     changed = _apply(uow, report, data, intake)
     facts = _facts(uow, report, [item.type for item in data.evidence])
-    completeness = check(facts, intake.pack)
+    completeness = check(facts, intake.pack_for(report.pack))
     intake.attach(
         uow,
         report,

@@ -60,9 +60,16 @@ def place(
     case = lifecycle.find_open_case(uow, target_keys=keys) if keys else None
     complete = completeness.complete
     added: list[str] = []
+    pack = intake.pack_for(report.pack)
+    limits = pack.time_limits
+    assert limits is not None  # Intake refuses a pack without them
+    flags = frozenset({"involves_minor"} if report.involves_minor else ())
+    category, subtype, channel = report.category, report.subtype, report.channel
+    limit = limits.limit(category=category, subtype=subtype, channel=channel, flags=flags)
+    priority = pack.priority_of(category=category, subtype=subtype, channel=channel, flags=flags)
+    if uow.memo.get("deprioritised"):
+        priority -= 1  # WS-18: a deprioritised reporter's case goes back in the queue
     if case is None:
-        limits = intake.pack.time_limits
-        assert limits is not None
         spec = CaseSpec(
             pack=report.pack,
             category=report.category,
@@ -70,14 +77,19 @@ def place(
             zone=report.zone,
             campaign=report.campaign,
             channel=report.channel,
-            working_days=limits.working_days(category=report.category, channel=report.channel),
-            priority=-1 if uow.memo.get("deprioritised") else 0,
+            working_days=limit.working_days or 0,
+            hours=limit.hours,
+            priority=priority,
+            involves_minor=report.involves_minor,
         )
         case = lifecycle.open_case(
             uow, actor=actor, spec=spec, target_keys=keys, paused=not complete
         )
     else:
         added = lifecycle.add_targets(uow, case=case, target_keys=keys)
+        lifecycle.take_stricter(
+            uow, case=case, limit=limit, priority=priority, involves_minor=report.involves_minor
+        )
         if complete:
             lifecycle.resume_clock(
                 uow, actor=actor, case=case, reason=f"report {report.tracking_no} complete"
@@ -93,6 +105,9 @@ def place(
             "case": case.id,
             "reports_in_case": case.report_count,
             "targets_added": added if case.report_count > 1 else [],
+            "priority": case.priority,
+            "involves_minor": case.involves_minor,
+            "due_at": case.due_at.isoformat() if case.due_at else None,
         },
     )
     intake.snapshots.record(uow, actor=actor, report=report, taken=taken)

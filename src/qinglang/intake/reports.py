@@ -20,10 +20,10 @@ from qinglang.actor import Actor
 from qinglang.auth.permissions import Permission, Role, can
 from qinglang.cases.models import Case
 from qinglang.db.engine import Database, UnitOfWork
-from qinglang.errors import Conflict, InvalidInput, PermissionDenied
+from qinglang.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from qinglang.intake import answers, grouping, idempotency, placement
 from qinglang.intake.access import AccessTokens
-from qinglang.intake.channels import Channel, open_zone, parse_channel
+from qinglang.intake.channels import Channel, Zone, open_zone, parse_channel
 from qinglang.intake.completeness import Completeness, ReportFacts, check
 from qinglang.intake.grouping import ResolvedTarget
 from qinglang.intake.models import (
@@ -64,7 +64,11 @@ class IntakeRules:
 
 
 class Intake:
-    """Report intake over one database, one policy pack and the platform's adapter."""
+    """Report intake over one database, its policy packs and the platform's adapter.
+
+    ``pack`` is the default (the enterprise zone's and the campaigns'); ``packs`` adds
+    the packs whose own zones take reports, such as GD-1's rapid channel.
+    """
 
     def __init__(
         self,
@@ -75,15 +79,25 @@ class Intake:
         snapshots: Snapshots,
         tokens: AccessTokens,
         rules: IntakeRules = IntakeRules(),
+        packs: Mapping[str, Pack] | None = None,
     ) -> None:
-        if pack.time_limits is None:
-            raise ValueError(f"pack {pack.id} has no time limits (WS-3)")
+        self.packs: dict[str, Pack] = {**(packs or {}), pack.id: pack}
+        for each in self.packs.values():
+            if each.time_limits is None:
+                raise ValueError(f"pack {each.id} has no time limits (WS-3)")
         self.database = database
         self.pack = pack
         self.campaigns = campaigns
         self.snapshots = snapshots
         self.tokens = tokens
         self.rules = rules
+
+    def pack_for(self, pack_id: str) -> Pack:
+        """The pack a report or case was classified by."""
+        found = self.packs.get(pack_id)
+        if found is None:
+            raise NotFound(f"the policy pack {pack_id!r} is not loaded", code="pack_not_loaded")
+        return found
 
     # -- submission -------------------------------------------------------------------
 
@@ -114,7 +128,8 @@ class Intake:
             if channel is not None
             else self._channel(actor, submission)
         )
-        zone = open_zone(submission.zone, at=now, campaigns=self.campaigns)
+        zone = open_zone(submission.zone, at=now, campaigns=self.campaigns, packs=self.packs)
+        pack = self.pack_for(zone.pack) if zone.pack is not None else self.pack
         if submission.campaign and (
             zone.campaign is None or zone.campaign.id != submission.campaign
         ):
@@ -124,13 +139,13 @@ class Intake:
             )
         targets = grouping.resolve_all(submission.targets, self.rules.targets)
         account = self._reporter_account(actor)
-        completeness = check(self._facts(submission, account), self.pack)
+        completeness = check(self._facts(submission, account), pack)
         taken = self.snapshots.take(targets) if completeness.complete else []
         try:
             with self.database.unit_of_work() as uow:
                 ledger.serialise_appends(uow)  # intake is serialised: grouping cannot race
                 report, token = self._store(
-                    uow, actor, submission, used, zone.campaign, targets, account, completeness
+                    uow, actor, submission, used, zone, pack, targets, account, completeness
                 )
                 self.attach(
                     uow, report, submission.evidence, owners_for(actor, report, form), completeness
@@ -194,12 +209,14 @@ class Intake:
         actor: Actor,
         submission: SubmissionIn,
         channel: Channel,
-        campaign: Campaign | None,
+        zone: Zone,
+        pack: Pack,
         targets: Sequence[ResolvedTarget],
         account: ReporterAccount | None,
         completeness: Completeness,
     ) -> tuple[Report, str]:
         now = uow.clock.now()
+        campaign = zone.campaign
         holder = submission.right_holder
         if (
             account is not None
@@ -218,7 +235,7 @@ class Intake:
             tracking_no=tracking_no,
             access_digest=digest,
             status=ACCEPTED if completeness.complete else NEEDS_SUPPLEMENT,
-            pack=self.pack.id,
+            pack=pack.id,
             category=submission.category,
             subtype=submission.subtype,
             channel=channel.value,
@@ -242,6 +259,7 @@ class Intake:
             delegated=submission.delegated,
             agent_name=submission.agent.name if submission.agent else None,
             statement=submission.statement,
+            involves_minor=submission.involves_minor,
             declaration_version=declaration.version if declaration else None,
             declaration_accepted_at=(
                 (declaration.accepted_at or now) if declaration and declaration.accepted else None
@@ -278,6 +296,8 @@ class Intake:
                 "category": report.category,
                 "subtype": report.subtype,
                 "reporter_kind": report.reporter_kind,
+                "pack": report.pack,
+                "involves_minor": report.involves_minor,
                 "targets": [t.key for t in targets],
                 "evidence": [item.id for item in submission.evidence],
                 "declaration_version": report.declaration_version,

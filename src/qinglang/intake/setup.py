@@ -23,9 +23,14 @@ from qinglang.settings import Settings
 
 
 @cache
+def shipped_packs() -> Mapping[str, Pack]:
+    """The shipped packs, read once per process (the worker builds intake every round)."""
+    return MappingProxyType(load_packs())
+
+
 def shipped_pack() -> Pack:
-    """The shipped pack, read once per process (the worker builds intake every round)."""
-    return load_packs()[PACK]
+    """The default pack: the enterprise zone's and the campaigns'."""
+    return shipped_packs()[PACK]
 
 
 @cache
@@ -45,6 +50,7 @@ def build_intake(
     return Intake(
         database,
         pack=shipped_pack(),
+        packs=shipped_packs(),
         campaigns=shipped_campaigns(),
         snapshots=Snapshots(
             adapter if adapter is not None else DemoPlatform(database, settings.base_url),

@@ -63,7 +63,8 @@ def check_allowed(uow: UnitOfWork, reporter_key: str) -> ReporterStanding | None
     return standing
 
 
-def _counts(uow: UnitOfWork, reporter_key: str, since: datetime) -> dict[str, int]:
+def reporter_counts(uow: UnitOfWork, reporter_key: str, since: datetime) -> dict[str, int]:
+    """A reporter's reports since ``since``: made, decided, unfounded, forged (WS-18)."""
     reports = list(
         uow.session.execute(
             select(Report.id, Report.case_id, Case.status)
@@ -126,7 +127,7 @@ def reassess(
     Standing only rises here; a refusal lapses at ``until``, a warning stays on record.
     """
     now = uow.clock.now()
-    counts = _counts(uow, reporter_key, now - policy.window)
+    counts = reporter_counts(uow, reporter_key, now - policy.window)
     level, why = _level(counts, policy)
     standing = uow.session.get(ReporterStanding, reporter_key)
     current = standing.level if standing else None

@@ -150,6 +150,7 @@ class SubmissionIn(_Strict):
     targets: list[TargetIn] = Field(default_factory=list, max_length=MAX_TARGETS)
     evidence: list[EvidenceItemIn] = Field(default_factory=list, max_length=MAX_EVIDENCE)
     declaration: DeclarationIn | None = None
+    involves_minor: bool = False  # a minor is harmed (GD-2): the case comes first
     channel: str = "api"
     zone: Code = "enterprise_zone"
     campaign: Annotated[str, StringConstraints(max_length=64)] | None = None

@@ -13,10 +13,14 @@ from qinglang.db.base import Base
 class Notice(Base):
     """One notice: to whom, by which channel, in which language, and whether it went.
 
-    ``channel``: ``email`` (to ``address``) or ``platform`` (to an account, ``address``
-    is ``account:3``; the platform shows it to its user). ``status``: ``pending``,
-    ``sent``, ``kept`` (no mail server configured: it stays in the mailbox the console
-    shows, as in the demo), ``failed`` (retried).
+    ``channel``: ``email`` (to ``address``) or ``platform`` (through the platform
+    adapter, to the account that ``address`` — the target of the measures, ``post:12``
+    or ``account:3`` — belongs to; ``account`` is that account once resolved, and
+    ``message_id`` the idempotency key the platform deduplicates on). ``status``:
+    ``pending``, ``sent``, ``kept`` (no mail server, or no platform, to send it by: it
+    stays in the mailbox the console shows, as in the demo), ``failed`` (retried at
+    ``next_attempt_at``, with backoff). ``next_attempt_at`` also holds off other workers
+    while one is sending it.
     """
 
     __tablename__ = "notices"
@@ -35,6 +39,9 @@ class Notice(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
+    account: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    next_attempt_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_notices_status_id", "status", "id"),

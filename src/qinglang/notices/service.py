@@ -1,18 +1,18 @@
 """Writing notices when a case is decided or an objection answered, and sending them.
 
 Notices are rows written in the same transaction as the decision (so a decision never
-goes untold), rendered from zh-CN and English templates, and sent by the worker:
-by SMTP when a mail server is configured, otherwise kept in the mailbox the console
-shows (the demo). Each send is a ledger entry.
+goes untold), rendered from zh-CN and English templates, and sent by the worker
+(:mod:`qinglang.notices.delivery`): e-mail by SMTP when a mail server is configured,
+otherwise kept in the mailbox the console shows (the demo); notices to the reported
+party through the platform adapter, to the account the measure's target belongs to,
+where the platform shows them. Each send is a ledger entry.
 """
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,10 +20,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
 
-from qinglang import ledger
-from qinglang.actor import Actor
 from qinglang.db.engine import Database, UnitOfWork
-from qinglang.ledger import LedgerEvent, Subject, SubjectType
+from qinglang.notices.delivery import Mailer, NoticeRetry, send_due
 from qinglang.notices.models import Notice
 from qinglang.policy.model import Pack
 
@@ -118,72 +116,19 @@ def measure_lines(
     ]
 
 
-class Mailer:
-    """SMTP, as configured; ``send`` raises OSError/SMTPException on failure."""
-
-    def __init__(
-        self, host: str, port: int, sender: str, user: str | None, password: str | None, tls: bool
-    ) -> None:
-        self.host, self.port, self.sender = host, port, sender
-        self.user, self.password, self.tls = user, password, tls
-
-    def send(self, to: str, subject: str, body: str) -> None:
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = self.sender, to, subject
-        message.set_content(body)
-        with smtplib.SMTP(self.host, self.port, timeout=15) as smtp:
-            if self.tls:
-                smtp.starttls()
-            if self.user:
-                smtp.login(self.user, self.password or "")
-            smtp.send_message(message)
-
-
-def send_due(database: Database, *, actor: Actor, mailer: Mailer | None, limit: int = 100) -> int:
-    """Send pending notices (e-mail by ``mailer``; without one, and for platform notices,
-    keep them in the mailbox); how many went."""
-    with database.unit_of_work(read_only=True) as uow:
-        due = list(
-            uow.session.scalars(
-                select(Notice.id).where(Notice.status.in_(("pending", "failed"))).limit(limit)
-            )
-        )
-    done = 0
-    for notice_id in due:
-        with database.unit_of_work() as uow:
-            notice = uow.session.scalars(
-                select(Notice).where(Notice.id == notice_id).with_for_update()
-            ).first()
-            if notice is None or notice.status not in ("pending", "failed"):
-                continue
-            notice.attempts += 1
-            try:
-                if notice.channel == "email" and mailer is not None:
-                    mailer.send(notice.address, notice.subject, notice.body)
-                    notice.status = "sent"
-                else:
-                    notice.status = "kept"
-            except (OSError, smtplib.SMTPException) as exc:
-                notice.status, notice.last_error = "failed", str(exc)[:500]
-                continue
-            notice.sent_at = uow.clock.now()
-            ledger.append(
-                uow,
-                actor=actor,
-                event=LedgerEvent.NOTICE_SENT,
-                subject=Subject.of(SubjectType.CASE, notice.case_id),
-                payload={
-                    "notice": notice.id,
-                    "kind": notice.kind,
-                    "to": notice.recipient,
-                    "channel": notice.channel,
-                    "status": notice.status,
-                },
-            )
-            done += 1
-    return done
-
-
 def mailbox(database: Database, *, limit: int = 100) -> list[Notice]:
     with database.unit_of_work(read_only=True) as uow:
         return list(uow.session.scalars(select(Notice).order_by(Notice.id.desc()).limit(limit)))
+
+
+__all__ = [
+    "CHINA",
+    "Mailer",
+    "NoticeRetry",
+    "NoticeSettings",
+    "Recipient",
+    "mailbox",
+    "measure_lines",
+    "send_due",
+    "write",
+]

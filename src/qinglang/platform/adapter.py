@@ -1,9 +1,12 @@
-"""What Qinglang asks of the platform it governs: snapshots of content, and measures applied.
+"""What Qinglang asks of the platform it governs: snapshots of content, measures applied,
+and notices shown to its accounts.
 
 A :class:`PlatformAdapter` is the whole contract. The built-in demo platform
 (:mod:`qinglang.platform.demo`) implements it on tables in Qinglang's own database;
 a webhook adapter implements it against a real platform. Targets are named by a
 locator: a public page address (``…/demo-site/posts/12``) or a ref (``post:12``).
+The reported party is an account on the platform that Qinglang often has no other
+address for, so the platform shows it its notices (:class:`NoticeMessage`) itself.
 """
 
 from __future__ import annotations
@@ -154,6 +157,36 @@ class MeasureReceipt:
     effect: str
 
 
+@dataclass(frozen=True, slots=True)
+class NoticeMessage:
+    """One notice for the platform to show to one of its accounts, idempotent by ``message_id``.
+
+    ``account`` is the account's locator (``account:3``); ``about`` what the notice is
+    about (``post:12`` or ``account:3``, the target of the measures); ``kind`` is
+    ``measure`` (measures taken, their basis, how and until when to object) or
+    ``objection_outcome``; ``case_id`` is the case the platform names when it relays an
+    objection; ``subject`` and ``body`` are plain text (never HTML) in ``locale``.
+    """
+
+    message_id: str
+    account: str
+    about: str
+    case_id: int
+    kind: str
+    locale: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeReceipt:
+    """The platform's answer: the notice is in the account's inbox (``duplicate``: it was)."""
+
+    message_id: str
+    delivered: bool
+    duplicate: bool
+
+
 class PlatformUnavailable(DomainError):
     """The platform could not be reached or did not acknowledge: try again later.
 
@@ -175,4 +208,8 @@ class PlatformAdapter(Protocol):
 
     def apply_measure(self, *, message: MeasureMessage) -> MeasureReceipt:
         """Apply ``message`` once; a redelivered ``message_id`` changes nothing."""
+        ...
+
+    def deliver_notice(self, *, message: NoticeMessage) -> NoticeReceipt:
+        """Show ``message`` to its account once; a redelivered ``message_id`` shows it once."""
         ...

@@ -5,6 +5,9 @@ account measures the demo platform has no function for are recorded honestly as
 such. Applying is idempotent by ``message_id``: a redelivery returns
 ``duplicate=True`` and changes nothing. Every applied measure writes
 ``platform_measure_applied`` to the ledger in the same transaction.
+
+Notices go to the account's inbox (``platform_notices``), shown on its page, once per
+``message_id`` (Qinglang records the sending in its ledger as ``notice_sent``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from qinglang.platform.adapter import (
     CONTENT_MEASURES,
     MeasureMessage,
     MeasureReceipt,
+    NoticeMessage,
+    NoticeReceipt,
     Snapshot,
     Target,
     parse_locator,
@@ -38,7 +43,12 @@ from qinglang.platform.demo_effects import (
     bad_params,
     post_state,
 )
-from qinglang.platform.models import AppliedMeasure, PlatformAccount, PlatformPost
+from qinglang.platform.models import (
+    AppliedMeasure,
+    PlatformAccount,
+    PlatformNotice,
+    PlatformPost,
+)
 from qinglang.platform.queries import (
     MAX_ID,
     effective_account_status,
@@ -173,6 +183,51 @@ class DemoPlatform:
         return MeasureReceipt(
             message_id=message.message_id, applied=True, duplicate=False, effect=effect
         )
+
+    def deliver_notice(self, *, message: NoticeMessage) -> NoticeReceipt:
+        target = _check_notice(message)
+        with self.database.unit_of_work() as uow:
+            account = _lock_target(uow.session, target)
+            seen = uow.session.scalars(
+                select(PlatformNotice).where(PlatformNotice.message_id == message.message_id)
+            ).first()
+            if seen is not None:
+                if seen.account_id != account.id:
+                    raise Conflict(
+                        f"message {message.message_id!r} was already used for "
+                        f"account:{seen.account_id}",
+                        code="message_id_reused",
+                    )
+                return NoticeReceipt(message_id=message.message_id, delivered=True, duplicate=True)
+            uow.session.add(
+                PlatformNotice(
+                    message_id=message.message_id,
+                    account_id=account.id,
+                    about=message.about[:64],
+                    case_id=message.case_id,
+                    kind=message.kind[:32],
+                    locale=message.locale[:8],
+                    subject=message.subject[:200],
+                    body=message.body,
+                    received_at=uow.clock.now(),
+                )
+            )
+        return NoticeReceipt(message_id=message.message_id, delivered=True, duplicate=False)
+
+
+def _check_notice(message: NoticeMessage) -> Target:
+    if not message.message_id or len(message.message_id) > MESSAGE_ID_MAX:
+        raise InvalidInput(
+            f"a message id is 1 to {MESSAGE_ID_MAX} characters", code="invalid_message_id"
+        )
+    target = parse_locator(message.account)
+    if target.kind != "account":
+        raise InvalidInput(
+            f"a notice goes to an account, not to {target.ref}", code="notice_not_to_account"
+        )
+    if not message.body.strip():
+        raise InvalidInput("a notice needs a body", code="notice_body_missing")
+    return target
 
 
 def _duplicate(message: MeasureMessage, target: Target, seen: AppliedMeasure) -> MeasureReceipt:

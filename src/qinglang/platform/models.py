@@ -65,3 +65,22 @@ class AppliedMeasure(Base):
     measure: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(64))
     applied_at: Mapped[datetime]
+
+
+class PlatformNotice(Base):
+    """A notice the platform shows in an account's inbox, once per ``message_id``."""
+
+    __tablename__ = "platform_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("platform_accounts.id"))
+    about: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32))
+    locale: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_platform_notices_account_id_id", "account_id", "id"),)

@@ -17,9 +17,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from qinglang.db.engine import Database
 from qinglang.errors import InvalidInput, NotFound
 from qinglang.platform.adapter import LABEL_MEASURES
-from qinglang.platform.models import PlatformAccount, PlatformPost
+from qinglang.platform.models import PlatformAccount, PlatformNotice, PlatformPost
 
 PAGE_SIZE = 20
+# The most notices an account page lists, newest first.
+NOTICES_SHOWN = 20
 # Ids are 32-bit integers on both databases; a larger one cannot exist.
 MAX_ID = 2**31 - 1
 
@@ -89,9 +91,21 @@ class PostPage:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeView:
+    """A notice in the account's inbox (plain text: the page escapes it)."""
+
+    id: int
+    about: str
+    subject: str
+    body: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class AccountPage:
     account: AccountView
     posts: PostPage  # empty for a closed account
+    notices: tuple[NoticeView, ...] = ()  # newest first; a closed account keeps its own
 
 
 def account_view(account: PlatformAccount, now: datetime) -> AccountView:
@@ -206,12 +220,33 @@ def get_post(database: Database, *, post_id: int) -> PostView:
 def get_account_page(
     database: Database, *, account_id: int, before: int | None = None
 ) -> AccountPage:
-    """An account's profile and its posts, newest first (removed and private ones as
-    placeholders); a closed account shows none."""
+    """An account's profile, the notices the platform shows it, and its posts, newest
+    first (removed and private ones as placeholders); a closed account shows no posts."""
     with database.unit_of_work(read_only=True) as uow:
         now = uow.clock.now()
         account = account_view(find_account(uow.session, account_id), now)
+        notices = account_notices(uow.session, account_id)
         if account.status == "closed":
-            return AccountPage(account=account, posts=PostPage(posts=(), next_before=None))
+            return AccountPage(
+                account=account, posts=PostPage(posts=(), next_before=None), notices=notices
+            )
         posts = _page(uow.session, now, where=PlatformPost.account_id == account_id, before=before)
-        return AccountPage(account=account, posts=posts)
+        return AccountPage(account=account, posts=posts, notices=notices)
+
+
+def account_notices(
+    session: Session, account_id: int, *, limit: int = NOTICES_SHOWN
+) -> tuple[NoticeView, ...]:
+    """The notices in an account's inbox, newest first."""
+    rows = session.scalars(
+        select(PlatformNotice)
+        .where(PlatformNotice.account_id == account_id)
+        .order_by(PlatformNotice.id.desc())
+        .limit(limit)
+    )
+    return tuple(
+        NoticeView(
+            id=n.id, about=n.about, subject=n.subject, body=n.body, received_at=n.received_at
+        )
+        for n in rows
+    )

@@ -12,6 +12,23 @@ The platform answers 2xx with a JSON receipt ``{"message_id", "applied", "duplic
 Anything else, and any connection error or timeout, raises :class:`PlatformUnavailable`,
 which the outbox retries with backoff. Redirects are not followed.
 
+Every POST also carries ``X-Qinglang-Message-Type: measure`` or ``notice``, so one
+endpoint can tell the two message types apart.
+
+Delivering a notice (for the platform to show in an account's inbox: the reported party
+is an account Qinglang often has no other address for) POSTs to the same ``measure_url``,
+signed the same way, with ``Idempotency-Key: <message_id>`` and
+``X-Qinglang-Message-Type: notice``, the JSON object (keys sorted, UTF-8)::
+
+    {"type": "notice", "message_id": "qln-41-…", "account": "account:3",
+     "about": "post:12", "case_id": 7, "kind": "measure" | "objection_outcome",
+     "locale": "zh-CN", "subject": "…", "body": "<plain text, never HTML>"}
+
+Show it to ``account`` once per ``message_id``. The platform answers 2xx with
+``{"message_id", "delivered", "duplicate"}`` (every field optional; ``delivered: false``
+is retried), or 409 when it already has that message id; anything else is retried with
+the notice backoff, as for measures.
+
 Fetching a snapshot GETs ``snapshot_url?locator=<locator>`` signed the same way over
 ``"<timestamp>." + "locator=<locator, URL-encoded>"``; the answer is ``{"kind", "id",
 "url", "fetched_at"?, "content"}``. A 404 is :class:`~qinglang.errors.NotFound`.
@@ -35,6 +52,8 @@ from qinglang.errors import ConfigurationError, NotFound
 from qinglang.platform.adapter import (
     MeasureMessage,
     MeasureReceipt,
+    NoticeMessage,
+    NoticeReceipt,
     PlatformUnavailable,
     Snapshot,
     parse_locator,
@@ -42,6 +61,7 @@ from qinglang.platform.adapter import (
 from qinglang.settings import Settings
 
 SIGNATURE_HEADER = "X-Qinglang-Signature"
+MESSAGE_TYPE_HEADER = "X-Qinglang-Message-Type"
 TIMESTAMP_HEADER = "X-Qinglang-Timestamp"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 SIGNATURE_TOLERANCE = timedelta(minutes=5)
@@ -151,17 +171,21 @@ class WebhookPlatform:
                 details={"url": request.full_url},
             ) from None
 
-    def apply_measure(self, *, message: MeasureMessage) -> MeasureReceipt:
-        body = json.dumps(
-            asdict(message), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode("utf-8")
+    def _post(self, fields: dict[str, Any], *, message_id: str, kind: str) -> tuple[int, bytes]:
+        """POST ``fields`` as signed JSON to ``measure_url``; the answer's status and body."""
+        text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        body = text.encode("utf-8")
         headers = self._headers(body)
         headers["Content-Type"] = "application/json; charset=utf-8"
-        headers[IDEMPOTENCY_HEADER] = message.message_id
+        headers[IDEMPOTENCY_HEADER] = message_id
+        headers[MESSAGE_TYPE_HEADER] = kind
         request = urllib.request.Request(  # noqa: S310  (scheme checked: http or https)
             self.measure_url, data=body, headers=headers, method="POST"
         )
-        status, raw = self._send(request)
+        return self._send(request)
+
+    def apply_measure(self, *, message: MeasureMessage) -> MeasureReceipt:
+        status, raw = self._post(asdict(message), message_id=message.message_id, kind="measure")
         if status == 409:
             answer = _json_object(raw) or {}
             effect = answer.get("effect")
@@ -177,6 +201,18 @@ class WebhookPlatform:
                 details={"status": status},
             )
         return _receipt(message, status, raw)
+
+    def deliver_notice(self, *, message: NoticeMessage) -> NoticeReceipt:
+        fields = {"type": "notice", **asdict(message)}
+        status, raw = self._post(fields, message_id=message.message_id, kind="notice")
+        if status == 409:
+            return NoticeReceipt(message_id=message.message_id, delivered=True, duplicate=True)
+        if not 200 <= status < 300:
+            raise PlatformUnavailable(
+                f"the platform answered HTTP {status}: {_snippet(raw)}",
+                details={"status": status},
+            )
+        return _notice_receipt(message, raw)
 
     def fetch_snapshot(self, *, locator: str) -> Snapshot:
         if self.snapshot_url is None:
@@ -235,6 +271,22 @@ def _receipt(message: MeasureMessage, status: int, raw: bytes) -> MeasureReceipt
     )
 
 
+def _notice_receipt(message: NoticeMessage, raw: bytes) -> NoticeReceipt:
+    answer = _json_object(raw)
+    if answer is None:
+        if raw.strip():
+            raise _bad_answer("is not a JSON object")
+        answer = {}
+    if answer.get("message_id", message.message_id) != message.message_id:
+        raise _bad_answer("is a receipt for another message")
+    delivered, duplicate = answer.get("delivered", True), answer.get("duplicate", False)
+    if not isinstance(delivered, bool) or not isinstance(duplicate, bool):
+        raise _bad_answer("has 'delivered' or 'duplicate' that is not true or false")
+    if not delivered:
+        raise PlatformUnavailable("the platform did not take the notice")
+    return NoticeReceipt(message_id=message.message_id, delivered=True, duplicate=duplicate)
+
+
 def _snapshot(raw: bytes, kind: str, ident: int, now: datetime) -> Snapshot:
     answer = _json_object(raw)
     if answer is None:
@@ -263,6 +315,7 @@ def _snapshot(raw: bytes, kind: str, ident: int, now: datetime) -> Snapshot:
 
 __all__ = [
     "IDEMPOTENCY_HEADER",
+    "MESSAGE_TYPE_HEADER",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "WebhookPlatform",

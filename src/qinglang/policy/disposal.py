@@ -87,10 +87,18 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class GradeFloor:
-    dimension: str
+    """A lowest grade where one dimension is at a level, or where a condition holds."""
+
+    dimension: str  # "" for a condition's floor
     level: str
     grade: str
     reason: Label
+    condition: str | None = None
+
+    def applies(self, levels: Mapping[str, str] | None, conditions: tuple[str, ...]) -> bool:
+        if self.condition is not None:
+            return self.condition in conditions
+        return levels is not None and levels.get(self.dimension) == self.level
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,7 +117,10 @@ def _check_rule(
 
 
 def _check_grading(
-    grading: GradingFile, types: dict[str, MeasureType], problems: list[str]
+    grading: GradingFile,
+    types: dict[str, MeasureType],
+    problems: list[str],
+    conditions: set[str],
 ) -> None:
     where = "grading"
     for key, codes in (
@@ -155,12 +158,21 @@ def _check_grading(
     levels = {lv.code for lv in grading.level}
     grades = {g.code for g in grading.grade}
     for i, floor in enumerate(grading.floor):
+        by_level = floor.dimension is not None or floor.level is not None
+        if by_level == (floor.condition is not None) or (
+            by_level and (floor.dimension is None or floor.level is None)
+        ):
+            problems.append(
+                f"{where}.floor[{i}]: a floor names a dimension and a level, or a condition"
+            )
+            continue
         for key, value, known in (
             ("dimension", floor.dimension, dimensions),
             ("level", floor.level, levels),
+            ("condition", floor.condition, conditions),
             ("grade", floor.grade, grades),
         ):
-            if value not in known:
+            if value is not None and value not in known:
                 problems.append(f"{where}.floor[{i}].{key}: unknown {key} {value!r}")
 
 
@@ -191,7 +203,7 @@ def check_disposal(raw: PackFile) -> list[str]:
         if condition.code not in used:
             problems.append(f"condition[{i}]: {condition.code!r} is used by no rule")
     if raw.grading is not None:
-        _check_grading(raw.grading, types, problems)
+        _check_grading(raw.grading, types, problems, {c.code for c in raw.condition})
     return problems
 
 
@@ -259,7 +271,13 @@ def _grading(g: GradingFile, types: dict[str, MeasureType]) -> Grading:
             for grade in g.grade
         ),
         floors=tuple(
-            GradeFloor(f.dimension, f.level, f.grade, _label(f.reason_zh, f.reason_en))
+            GradeFloor(
+                f.dimension or "",
+                f.level or "",
+                f.grade,
+                _label(f.reason_zh, f.reason_en),
+                condition=f.condition,
+            )
             for f in g.floor
         ),
     )

@@ -112,8 +112,11 @@ class GradeFile(_Strict):
 
 
 class GradeFloorFile(_Strict):
-    dimension: Code
-    level: Code
+    """A lowest grade: where one dimension is at a level, or where a condition holds."""
+
+    dimension: Code | None = None
+    level: Code | None = None
+    condition: Code | None = None  # e.g. GD-1's first posting of cyber violence: 从严处置
     grade: Code
     reason_zh: Text
     reason_en: Text

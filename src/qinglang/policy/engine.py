@@ -102,22 +102,37 @@ class Decision:
 GRADING_STEP = "ws_19"
 
 
-def _grade(grading: Grading, levels: Mapping[str, str]) -> tuple[Grade, int, TraceStep]:
-    points = sum(
-        level.points
-        for d in grading.dimensions
-        if (level := grading.level(levels[d.code])) is not None
-    )
-    grade = base = grading.grade_for_points(points)
+def _grade(
+    grading: Grading, levels: Mapping[str, str] | None, conditions: tuple[str, ...]
+) -> tuple[Grade | None, int | None, TraceStep]:
+    """The grade from the dimensions' points, raised to any floor that applies.
+
+    Without levels (not graded yet) a condition's floor still sets the grade: a case the
+    pack says to handle strictly (从严, e.g. GD-1's first posting) is never ungraded.
+    """
+    basis = grading.basis
     order = [g.code for g in grading.grades]
+    points: int | None = None
+    grade: Grade | None = None
+    if levels is not None:
+        points = sum(
+            level.points
+            for d in grading.dimensions
+            if (level := grading.level(levels[d.code])) is not None
+        )
+        grade = grading.grade_for_points(points)
+    base = grade
     raised_by = None
     for floor in grading.floors:
-        applies = levels.get(floor.dimension) == floor.level
-        if applies and order.index(floor.grade) > order.index(grade.code):
+        if not floor.applies(levels, conditions):
+            continue
+        if grade is None or order.index(floor.grade) > order.index(grade.code):
             grade = grading.grades[order.index(floor.grade)]
             raised_by = floor
+    if grade is None:
+        why = Label(zh="未分级（未提供严重程度等因素）", en="not graded: no grading given")
+        return None, None, TraceStep(GRADING_STEP, False, why, basis.requirement, basis.article)
     why = explain_grade(grading, levels, points, base, grade, raised_by)
-    basis = grading.basis
     return grade, points, TraceStep(GRADING_STEP, True, why, basis.requirement, basis.article)
 
 
@@ -167,12 +182,7 @@ def evaluate(pack: Pack, facts: CaseFacts) -> Decision:
     grade: Grade | None = None
     points: int | None = None
     if disposal.grading is not None:
-        if facts.grading is not None:
-            grade, points, step = _grade(disposal.grading, facts.grading)
-        else:
-            why = Label(zh="未分级（未提供严重程度等因素）", en="not graded: no grading given")
-            ws19 = disposal.grading.basis
-            step = TraceStep(GRADING_STEP, False, why, ws19.requirement, ws19.article)
+        grade, points, step = _grade(disposal.grading, facts.grading, facts.conditions)
         trace.append(step)
     found: list[Measure] = []
     requires: list[str] = []

@@ -6,11 +6,13 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from qinglang.policy.disposal_loader import build_disposal, check_disposal
 from qinglang.policy.model import (
+    FLAGS,
     AcceptanceItem,
     Basis,
     Category,
@@ -19,11 +21,14 @@ from qinglang.policy.model import (
     EvidenceType,
     Label,
     Pack,
+    PackZone,
+    PriorityRule,
+    Selector,
     Subtype,
     TimeLimit,
     TimeLimits,
 )
-from qinglang.policy.schema import PackFile
+from qinglang.policy.schema import PackFile, PriorityRuleFile, TimeLimitRuleFile
 
 # The channels a report arrives through (intake.channels.Channel; policy may not import intake).
 CHANNELS = frozenset({"web_form", "api", "regulator_transfer", "bulk_import"})
@@ -81,36 +86,74 @@ def _cross_check(raw: PackFile) -> list[str]:
                 )
         if category.evidence_rule == "listed_types" and not category.evidence:
             problems.append(f"{where}.evidence: listed_types needs at least one evidence type")
+    categories = {c.code: c for c in raw.category}
+    selectors: list[tuple[str, Any]] = []
     if raw.time_limits is not None:
-        categories = {c.code for c in raw.category}
-        for i, rule in enumerate(raw.time_limits.rule):
+        limits = raw.time_limits
+        in_hours = limits.default_hours is not None
+        if in_hours == (limits.default_working_days is not None):
+            problems.append(
+                "time_limits: give exactly one of default_working_days and default_hours"
+            )
+        unit, other = ("hours", "working_days") if in_hours else ("working_days", "hours")
+        for i, rule in enumerate(limits.rule):
             where = f"time_limits.rule[{i}]"
-            if rule.category is not None and rule.category not in categories:
-                problems.append(f"{where}.category: unknown category {rule.category!r}")
-            if rule.channel is not None and rule.channel not in CHANNELS:
+            selectors.append((where, rule))
+            if getattr(rule, unit) is None or getattr(rule, other) is not None:
+                problems.append(f"{where}: this pack counts in {unit}: give {unit}, not {other}")
+    for i, prio in enumerate(raw.priority):
+        selectors.append((f"priority[{i}]", prio))
+    for where, rule in selectors:
+        if rule.category is not None and rule.category not in categories:
+            problems.append(f"{where}.category: unknown category {rule.category!r}")
+        if rule.subtype is not None:
+            owner = categories.get(rule.category or "")
+            if owner is None:
+                problems.append(f"{where}.subtype: a subtype rule names its category too")
+            elif rule.subtype not in {s.code for s in owner.subtype}:
                 problems.append(
-                    f"{where}.channel: unknown channel {rule.channel!r} "
-                    f"(one of {', '.join(sorted(CHANNELS))})"
+                    f"{where}.subtype: {rule.subtype!r} is not a subtype of {owner.code}"
                 )
-            if rule.category is None and rule.channel is None:
-                problems.append(f"{where}: a rule names a category, a channel or both")
+        if rule.channel is not None and rule.channel not in CHANNELS:
+            problems.append(
+                f"{where}.channel: unknown channel {rule.channel!r} "
+                f"(one of {', '.join(sorted(CHANNELS))})"
+            )
+        if rule.flag is not None and rule.flag not in FLAGS:
+            problems.append(
+                f"{where}.flag: unknown flag {rule.flag!r} (one of {', '.join(sorted(FLAGS))})"
+            )
+        if all(getattr(rule, k) is None for k in ("category", "subtype", "channel", "flag")):
+            problems.append(f"{where}: a rule names a category, subtype, channel or flag")
+    for code in _duplicates(z.code for z in raw.zone):
+        problems.append(f"zone: the code {code!r} is used twice")
     return problems
+
+
+def _selector(rule: TimeLimitRuleFile | PriorityRuleFile) -> Selector:
+    return Selector(
+        category=rule.category, subtype=rule.subtype, channel=rule.channel, flag=rule.flag
+    )
 
 
 def _time_limits(raw: PackFile) -> TimeLimits | None:
     limits = raw.time_limits
     if limits is None:
         return None
+    in_hours = limits.default_hours is not None
+    default = limits.default_hours if in_hours else limits.default_working_days
+    assert default is not None  # checked in _cross_check
     return TimeLimits(
         basis=Basis(requirement=limits.requirement, article=limits.article),
-        default_working_days=limits.default_working_days,
+        default=default,
+        in_hours=in_hours,
         note=_label(limits.note_zh, limits.note_en),
         rules=tuple(
             TimeLimit(
-                working_days=r.working_days,
+                amount=(r.hours if in_hours else r.working_days) or 0,
                 reason=_label(r.reason_zh, r.reason_en),
-                category=r.category,
-                channel=r.channel,
+                when=_selector(r),
+                requirement=r.requirement,
             )
             for r in limits.rule
         ),
@@ -131,6 +174,24 @@ def _build(raw: PackFile, file: str) -> Pack:
         version=raw.pack.version,
         file=file,
         time_limits=_time_limits(raw),
+        zones=tuple(
+            PackZone(
+                code=z.code,
+                label=_label(z.label_zh, z.label_en),
+                requirement=z.requirement,
+                note=Label(zh=z.note_zh, en=z.note_en),
+            )
+            for z in raw.zone
+        ),
+        priority=tuple(
+            PriorityRule(
+                points=p.points,
+                basis=Basis(requirement=p.requirement, article=p.article),
+                reason=_label(p.reason_zh, p.reason_en),
+                when=_selector(p),
+            )
+            for p in raw.priority
+        ),
         disposal=build_disposal(raw),
         evidence_types=tuple(
             EvidenceType(

@@ -22,6 +22,7 @@ class EvidenceRule(StrEnum):
 
     IDENTITY_ONLY = "identity_only"  # WS-7, 13, 15: identity proof suffices
     LISTED_TYPES = "listed_types"  # one of the category's listed evidence types
+    NONE = "none"  # no preliminary evidence needed to accept (the snapshot is taken)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,31 +82,124 @@ class AcceptanceItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Selector:
+    """Which reports a rule is for: every selector given must match (None: any)."""
+
+    category: str | None = None
+    subtype: str | None = None  # within category
+    channel: str | None = None
+    flag: str | None = None  # a flag the report carries, e.g. involves_minor (GD-2)
+
+    def applies(
+        self, *, category: str, subtype: str = "", channel: str, flags: frozenset[str] = frozenset()
+    ) -> bool:
+        return (
+            self.category in (None, category)
+            and self.subtype in (None, subtype)
+            and self.channel in (None, channel)
+            and (self.flag is None or self.flag in flags)
+        )
+
+
+# The flags a report may carry, which rules may select on.
+FLAGS = frozenset({"involves_minor"})
+
+
+@dataclass(frozen=True, slots=True)
 class TimeLimit:
-    """A case's time limit (限时办结, WS-3) for a category and/or channel, in working days."""
+    """A case's time limit (限时办结, WS-3) for the reports a selector picks."""
 
-    working_days: int
+    amount: int  # in the pack's unit: working days, or hours
     reason: Label
-    category: str | None = None  # None: any category
-    channel: str | None = None  # None: any channel
+    when: Selector = Selector()
+    requirement: str | None = None  # where the rule comes from, when not WS-3
 
-    def applies(self, category: str, channel: str) -> bool:
-        return self.category in (None, category) and self.channel in (None, channel)
+    # The selectors as attributes, as the CLI and console show them.
+    @property
+    def category(self) -> str | None:
+        return self.when.category
+
+    @property
+    def channel(self) -> str | None:
+        return self.when.channel
+
+    @property
+    def working_days(self) -> int:
+        return self.amount
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLimit:
+    """A case's time limit: working days, or hours for a rapid channel (GD-1)."""
+
+    working_days: int | None = None
+    hours: int | None = None
+
+    def describe(self, locale: str = "en") -> str:
+        if self.hours is not None:
+            return f"{self.hours} 小时" if locale.startswith("zh") else f"{self.hours} hours"
+        zh, en = f"{self.working_days} 个工作日", f"{self.working_days} working days"
+        return zh if locale.startswith("zh") else en
 
 
 @dataclass(frozen=True, slots=True)
 class TimeLimits:
-    """The platform's chosen limits: the texts require 限时办结 but fix no number of days."""
+    """The platform's chosen limits: the texts require 限时办结 but fix no number of days.
+
+    A pack counts in one unit: working days (``in_hours`` false) or, for a rapid channel
+    such as cyber-violence reports (GD-1), hours around the clock.
+    """
 
     basis: Basis
-    default_working_days: int
+    default: int
     note: Label
     rules: tuple[TimeLimit, ...] = ()
+    in_hours: bool = False
+
+    @property
+    def default_working_days(self) -> int:
+        return self.default
+
+    def limit(
+        self, *, category: str, subtype: str = "", channel: str, flags: frozenset[str] = frozenset()
+    ) -> CaseLimit:
+        """The shortest limit among the rules that apply, else the default."""
+        applying = [
+            r.amount
+            for r in self.rules
+            if r.when.applies(category=category, subtype=subtype, channel=channel, flags=flags)
+        ]
+        amount = min(applying) if applying else self.default
+        return CaseLimit(hours=amount) if self.in_hours else CaseLimit(working_days=amount)
 
     def working_days(self, *, category: str, channel: str) -> int:
-        """The shortest limit among the rules that apply, else the default."""
-        applying = [r.working_days for r in self.rules if r.applies(category, channel)]
-        return min(applying) if applying else self.default_working_days
+        """The limit in working days of a pack that counts in them."""
+        if self.in_hours:
+            raise ValueError("this pack's limits are in hours")
+        found = self.limit(category=category, channel=channel).working_days
+        assert found is not None
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityRule:
+    """Points a case gains in the queue (GD-1 rapid channel, GD-2 minors first)."""
+
+    points: int
+    basis: Basis
+    reason: Label
+    when: Selector = Selector()
+
+
+@dataclass(frozen=True, slots=True)
+class PackZone:
+    """A report zone whose reports this pack classifies (the enterprise zone, GD-3; the
+    rapid channel, GD-1)."""
+
+    code: str
+    label: Label
+    requirement: str
+    note: Label = Label(zh="", en="")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +215,25 @@ class Pack:
     evidence_types: tuple[EvidenceType, ...]
     time_limits: TimeLimits | None = None
     disposal: Disposal | None = None  # facts, conditions, measures, rules, grading (WS-18 to 27)
+    zones: tuple[PackZone, ...] = ()
+    priority: tuple[PriorityRule, ...] = ()
     file: str = field(default="", compare=False)
+
+    def acceptance_item(self, code: str) -> AcceptanceItem | None:
+        return next((a for a in self.acceptance_items if a.code == code), None)
+
+    def zone(self, code: str) -> PackZone | None:
+        return next((z for z in self.zones if z.code == code), None)
+
+    def priority_of(
+        self, *, category: str, subtype: str, channel: str, flags: frozenset[str] = frozenset()
+    ) -> int:
+        """The points a new case gains in the queue: the sum of the rules that apply."""
+        return sum(
+            r.points
+            for r in self.priority
+            if r.when.applies(category=category, subtype=subtype, channel=channel, flags=flags)
+        )
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -137,6 +249,9 @@ class Pack:
         ids |= {f"acceptance.{a.code}" for a in self.acceptance_items}
         if self.time_limits is not None:
             ids.add("time_limits")
+        ids |= {f"zone.{z.code}" for z in self.zones}
+        if self.priority:
+            ids.add("priority")
         if self.disposal is not None:
             ids |= self.disposal.rule_ids()
         return frozenset(ids)

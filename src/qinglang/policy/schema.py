@@ -52,7 +52,7 @@ class CategoryFile(_Strict):
     label_en: Text
     description_zh: Text
     description_en: Text
-    evidence_rule: Literal["identity_only", "listed_types"]
+    evidence_rule: Literal["identity_only", "listed_types", "none"]
     evidence: list[Code] = Field(default_factory=list)
     evidence_article: Text
     evidence_requirement: Requirement
@@ -78,9 +78,19 @@ class EvidenceTypeFile(_Strict):
 
 
 class TimeLimitRuleFile(_Strict):
+    """A limit for reports that match every selector given (category, subtype, channel, flag).
+
+    A pack counts in one unit: every rule gives ``working_days`` or every rule gives
+    ``hours``, as its default does.
+    """
+
     category: Code | None = None
+    subtype: Code | None = None  # within category
     channel: Code | None = None
-    working_days: int = Field(ge=1, le=60)
+    flag: Code | None = None  # e.g. involves_minor (GD-2)
+    working_days: int | None = Field(default=None, ge=1, le=60)
+    hours: int | None = Field(default=None, ge=1, le=720)
+    requirement: Requirement | None = None  # where the rule comes from, if not the section's
     reason_zh: Text
     reason_en: Text
 
@@ -88,15 +98,43 @@ class TimeLimitRuleFile(_Strict):
 class TimeLimitsFile(_Strict):
     article: Text
     requirement: Requirement
-    default_working_days: int = Field(ge=1, le=60)
+    default_working_days: int | None = Field(default=None, ge=1, le=60)
+    default_hours: int | None = Field(default=None, ge=1, le=720)  # a rapid channel (GD-1)
     note_zh: Text
     note_en: Text
     rule: list[TimeLimitRuleFile] = Field(default_factory=list)
 
 
+class PriorityRuleFile(_Strict):
+    """Points a case gains in the queue when its report matches every selector given."""
+
+    category: Code | None = None
+    subtype: Code | None = None
+    channel: Code | None = None
+    flag: Code | None = None
+    points: int = Field(ge=1, le=100)
+    requirement: Requirement
+    article: Text
+    reason_zh: Text
+    reason_en: Text
+
+
+class ZoneFile(_Strict):
+    """A report zone whose reports this pack's categories classify (GD-3, GD-1)."""
+
+    code: Code
+    label_zh: Text
+    label_en: Text
+    requirement: Requirement
+    note_zh: Text = ""
+    note_en: Text = ""
+
+
 class PackFile(_Strict):
     pack: PackHeader
     time_limits: TimeLimitsFile | None = None
+    zone: list[ZoneFile] = Field(default_factory=list)
+    priority: list[PriorityRuleFile] = Field(default_factory=list)
     category: list[CategoryFile] = Field(default_factory=list)
     acceptance_item: list[AcceptanceItemFile] = Field(default_factory=list)
     evidence_type: list[EvidenceTypeFile] = Field(default_factory=list)

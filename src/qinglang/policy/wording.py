@@ -145,22 +145,25 @@ def explain_rule(
 
 def explain_grade(
     grading: Grading,
-    levels: Mapping[str, str],
-    points: int,
-    base: Grade,
+    levels: Mapping[str, str] | None,
+    points: int | None,
+    base: Grade | None,
     grade: Grade,
     floor: GradeFloor | None,
 ) -> Label:
     zh: list[str] = []
     en: list[str] = []
     for d in grading.dimensions:
-        level = grading.level(levels[d.code])
+        level = grading.level(levels[d.code]) if levels is not None else None
         if level is None:
             continue
         zh.append(f"{d.label.zh}{level.label.zh}({level.points})")
         en.append(f"{d.code} {level.code} ({level.points})")
-    text_zh = f"{' + '.join(zh)} = {points}分 → {base.label.zh}"
-    text_en = f"{' + '.join(en)} = {points} points → {base.code}"
+    if base is not None and points is not None:
+        text_zh = f"{' + '.join(zh)} = {points}分 → {base.label.zh}"
+        text_en = f"{' + '.join(en)} = {points} points → {base.code}"
+    else:
+        text_zh, text_en = "未提供分级因素", "no grading given"
     if floor is not None:
         text_zh += f"；{floor.reason.zh}（定为{grade.label.zh}）"
         text_en += f"; raised to {grade.code}: {floor.reason.en}"

@@ -61,7 +61,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.evidence_store = EvidenceStore(settings.evidence_dir)
     app.state.intake = build_intake(db, settings, store=app.state.evidence_store)
     app.state.disposal_rules = DisposalRules.from_settings(
-        settings, app.state.intake.rules.reporters, app.state.intake.pack
+        settings, app.state.intake.rules.reporters, app.state.intake.packs
     )
     app.add_middleware(
         SessionMiddleware,

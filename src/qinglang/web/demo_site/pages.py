@@ -1,8 +1,9 @@
 """The demo platform's public pages: what the governed platform's users see.
 
-Read-only: the latest list, a post, an account. Measures show here as the
-platform applies them (labels, placeholders for removed and private posts, muted
-and closed accounts). The reading happens in :mod:`qinglang.platform.queries`.
+Read-only: the latest list, a post, an account (with the notices the platform shows
+it, 平台通知). Measures show here as the platform applies them (labels, placeholders
+for removed and private posts, muted and closed accounts). The reading happens in
+:mod:`qinglang.platform.queries`.
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from qinglang.disposal import malicious, objections, queues, review, signoff, supervision
 from qinglang.disposal.review import Finding, ProposedMeasure
 from qinglang.disposal.rules import DisposalRules
+from qinglang.disposal.signals import SignalSources
+from qinglang.intake.store import EvidenceStore
+from qinglang.web.api.v1.detect import DetectionDep
+from qinglang.web.api.v1.evidence import get_store
 from qinglang.web.api.v1.reports import IntakeDep
 from qinglang.web.api.v1.schemas import ERRORS
 from qinglang.web.deps import ApiActor, DatabaseDep, SettingsDep
@@ -84,6 +88,10 @@ def list_cases(
     category: str | None = None,
     campaign: str | None = None,
     grade: str | None = None,
+    deadline: Annotated[
+        str | None,
+        Query(description="near: warned that the time limit nears; passed: escalated (WS-3)"),
+    ] = None,
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
@@ -94,6 +102,7 @@ def list_cases(
         category=category,
         campaign=campaign,
         grade=grade,
+        deadline=deadline,
     )
     return queues.queue(database, actor=actor, where=where, limit=limit, after=after)
 
@@ -107,9 +116,22 @@ def second_reviews(actor: ApiActor, database: DatabaseDep) -> dict[str, Any]:
     return supervision.summary(database, actor=actor)
 
 
-@router.get("/{case_id}", responses=ERRORS, summary="Everything about one case, with its timeline")
-def get_case(case_id: int, actor: ApiActor, database: DatabaseDep) -> dict[str, Any]:
-    return queues.case_view(database, actor=actor, case_id=case_id)
+@router.get(
+    "/{case_id}",
+    responses=ERRORS,
+    summary="Everything about one case, with its timeline and signals (detection hits, "
+    "reporter history, other cases on the same account)",
+)
+def get_case(
+    case_id: int,
+    actor: ApiActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Annotated[EvidenceStore, Depends(get_store)],
+    rules: RulesDep,
+) -> dict[str, Any]:
+    sources = SignalSources(detection=detection, store=store, reporters=rules.reporters)
+    return queues.case_view(database, actor=actor, case_id=case_id, sources=sources)
 
 
 @router.post("/{case_id}/claim", responses=_ERRORS, summary="Claim a case (a lease)")
@@ -135,7 +157,7 @@ def assess(
     case, decision = review.assess(
         database,
         actor=actor,
-        pack=intake.pack,
+        packs=intake.packs,
         case_id=case_id,
         version=body.version,
         facts={c: Finding(f.value, f.reason) for c, f in body.facts.items()},
@@ -165,7 +187,7 @@ def propose(
     proposal = review.propose(
         database,
         actor=actor,
-        pack=intake.pack,
+        packs=intake.packs,
         adapter=intake.snapshots.adapter,
         case_id=case_id,
         version=body.version,
@@ -281,7 +303,7 @@ def decide_objection(
         version=body.version,
         outcome=body.outcome,
         reason=body.reason,
-        pack=intake.pack,
+        packs=intake.packs,
         adapter=intake.snapshots.adapter,
         rules=rules,
         replacement=[ProposedMeasure(m.code, dict(m.params), m.target) for m in body.measures],
