@@ -13,6 +13,7 @@ from qinglang.intake import models as _intake_models  # noqa: F401
 from qinglang.ledger import models as _ledger_models  # noqa: F401
 from qinglang.measures import models as _measures_models  # noqa: F401
 from qinglang.notices import models as _notices_models  # noqa: F401
+from qinglang.oversight import models as _oversight_models  # noqa: F401
 from qinglang.platform import models as _platform_models  # noqa: F401
 from qinglang.settings import load_settings
 

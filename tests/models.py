@@ -11,6 +11,7 @@ from qinglang.intake import models as _intake  # noqa: F401
 from qinglang.ledger import models as _ledger  # noqa: F401
 from qinglang.measures import models as _measures  # noqa: F401
 from qinglang.notices import models as _notices  # noqa: F401
+from qinglang.oversight import models as _oversight  # noqa: F401
 from qinglang.platform import models as _platform  # noqa: F401
 
 

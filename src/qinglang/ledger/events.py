@@ -80,6 +80,17 @@ class LedgerEvent(StrEnum):
     EVIDENCE_VIEWED = "evidence_viewed"  # an identity document or masked file opened
     SECOND_REVIEW_DRAWN = "second_review_drawn"  # WS-27 internal supervision
     SECOND_REVIEW_RECORDED = "second_review_recorded"
+    # the regulator's side (WS-28, WS-29): retention, exports, inspections, reports
+    LEGAL_HOLD_PLACED = "legal_hold_placed"
+    LEGAL_HOLD_RELEASED = "legal_hold_released"
+    RETENTION_PURGED = "retention_purged"
+    SIGNING_KEY_CREATED = "signing_key_created"
+    LEDGER_EXPORTED = "ledger_exported"
+    REGULATOR_QUERIED = "regulator_queried"
+    REGULATOR_DOWNLOADED = "regulator_downloaded"
+    CHANGE_REFUSED = "change_refused"
+    INSPECTION_DRAWN = "inspection_drawn"
+    PERIODIC_REPORT_GENERATED = "periodic_report_generated"
 
 
 class SubjectType(StrEnum):
