@@ -83,6 +83,8 @@ def report_state(uow: UnitOfWork, report: Report) -> dict[str, Any]:
         "channel": report.channel,
         "zone": report.zone,
         "campaign": report.campaign,
+        "pack": report.pack,
+        "involves_minor": report.involves_minor,
         "received_at": iso(report.received_at),
         "accepted_at": iso(report.accepted_at),
         "closed_at": iso(report.closed_at),

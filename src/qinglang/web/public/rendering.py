@@ -85,17 +85,19 @@ def _helpers(request: Request, locale: str) -> dict[str, Any]:
     def label(value: Label | None) -> str:
         return "" if value is None else value.get(locale)
 
+    packs = [pack, *(p for p in intake.packs.values() if p.id != pack.id)]
+
     def category_label(code: str) -> str:
-        found = pack.category(code)
+        found = next((c for p in packs if (c := p.category(code)) is not None), None)
         return found.label.get(locale) if found else code
 
     def subtype_label(category: str, code: str) -> str:
-        found = pack.category(category)
+        found = next((c for p in packs if (c := p.category(category)) is not None), None)
         sub = found.subtype(code) if found else None
         return sub.label.get(locale) if sub else code
 
     def evidence_label(code: str) -> str:
-        found = pack.evidence_type(code)
+        found = next((e for p in packs if (e := p.evidence_type(code)) is not None), None)
         return found.label.get(locale) if found else code
 
     def message(value: dict[str, str] | None) -> str:

@@ -1,4 +1,9 @@
-"""``/report``: the enterprise report zone's form (涉企举报专区, GD-3), and campaign zones (CP-1).
+"""``/report``: the enterprise report zone's form (涉企举报专区, GD-3), campaign zones (CP-1),
+and the rapid channel for cyber-violence reports and harm to minors (GD-1, GD-2).
+
+A zone's pack decides the form: its categories, its evidence types and the items it
+asks for. The rapid channel's pack asks for no right-holder proof: the form then asks
+for the person harmed and whether they are a minor, instead of an enterprise.
 
 Works without JavaScript: every problem and every missing acceptance item (WS-5) is
 found on the server and shown at once beside its field. When only acceptance items
@@ -26,6 +31,7 @@ from qinglang.intake.models import ReporterAccount
 from qinglang.intake.reporter_accounts import VERIFIED, account_of
 from qinglang.intake.reports import Intake
 from qinglang.intake.submission import SubmissionIn, parse
+from qinglang.policy.model import Pack
 from qinglang.settings import Settings
 from qinglang.web.public.forms import (
     CODE_MESSAGES,
@@ -59,6 +65,7 @@ FIELDS = (
     "subtype",
     "statement",
     "targets",
+    "involves_minor",
     "declaration",
 )
 _ORDER = ("", *FIELDS[:-1], "evidence", "declaration")  # the form's order, for the summary
@@ -86,6 +93,7 @@ _PLACES = {
     "invalid_target_url": "targets",
     "unknown_evidence": "evidence",
 }
+_PERSONAL = {"holder_name": _("Give the name of the person harmed.")}
 _REQUIRED = {
     "holder_name": _("Give the right holder's name: the enterprise or the entrepreneur."),
     "agent_name": _("Give the agent's name."),
@@ -113,9 +121,21 @@ def _campaign_zone_error(
 
 def _zone(request: Request, intake: Intake, code: str) -> Zone | HTMLResponse:
     try:
-        return open_zone(code, at=intake.database.clock.now(), campaigns=intake.campaigns)
+        return open_zone(
+            code, at=intake.database.clock.now(), campaigns=intake.campaigns, packs=intake.packs
+        )
     except (Conflict, InvalidInput) as exc:
         return _campaign_zone_error(request, intake, code, exc)
+
+
+def _pack(intake: Intake, zone: Zone) -> Pack:
+    """The pack whose categories classify the zone's reports."""
+    return intake.pack_for(zone.pack) if zone.pack is not None else intake.pack
+
+
+def _personal(pack: Pack) -> bool:
+    """Whether the form is for a person harmed (no right-holder proof is asked)."""
+    return pack.acceptance_item("right_holder_proof") is None
 
 
 def _page(
@@ -133,6 +153,7 @@ def _page(
     intake: Intake = request.app.state.intake
     settings: Settings = request.app.state.settings
     problems = (problems or Problems()).order(_ORDER)
+    pack = _pack(intake, zone)
     context = {
         "zone": zone,
         "values": values,
@@ -141,8 +162,10 @@ def _page(
         "missing": missing or [],
         "may_submit_anyway": bool(missing) and not problems,
         "kinds": REPORTER_KINDS,
-        "categories": intake.pack.categories,
-        "evidence_groups": evidence_choices(intake.pack),
+        "categories": pack.categories,
+        "evidence_groups": evidence_choices(pack),
+        "personal": _personal(pack),
+        "zone_note": own.note if (own := pack.zone(zone.code)) is not None else None,
         "slots": range(1, FILE_SLOTS + 1),
         "max_size": human_size(settings.evidence_max_bytes),
         "declaration_version": settings.declaration_version,
@@ -151,9 +174,9 @@ def _page(
     return render(request, "report.html", context, status=status, reporter=reporter)
 
 
-def _prefill(account: ReporterAccount | None) -> dict[str, str]:
+def _prefill(account: ReporterAccount | None, *, personal: bool = False) -> dict[str, str]:
     values = dict.fromkeys(FIELDS, "")
-    values["reporter_kind"] = "enterprise"
+    values["reporter_kind"] = "individual" if personal else "enterprise"
     if account is not None:
         values |= {
             "reporter_kind": account.kind,
@@ -175,7 +198,9 @@ def report_form(request: Request, zone: str = ENTERPRISE_ZONE) -> HTMLResponse:
     form_nonce(request)
     reporter = current_reporter(request)
     account = _reporter_account(request, reporter)
-    return _page(request, zone=opened, values=_prefill(account), reporter=reporter, account=account)
+    personal = _personal(_pack(intake, opened))
+    values = _prefill(None if personal else account, personal=personal)
+    return _page(request, zone=opened, values=values, reporter=reporter, account=account)
 
 
 def _reporter_account(request: Request, user: User | None) -> ReporterAccount | None:
@@ -185,14 +210,14 @@ def _reporter_account(request: Request, user: User | None) -> ReporterAccount | 
 
 
 def _category_and_subtype(
-    intake: Intake, values: dict[str, str], problems: Problems
+    pack: Pack, values: dict[str, str], problems: Problems
 ) -> tuple[str, str]:
     """The chosen category and subtype; a subtype is posted as ``category.subtype``."""
     category = values["category"]
     owner, _dot, subtype = values["subtype"].rpartition(".")
     owner = owner or category
     category = category or owner
-    found = intake.pack.category(category) if category else None
+    found = pack.category(category) if category else None
     if not category:
         problems.add("category", "required", _REQUIRED["category"])
     elif found is None:
@@ -209,7 +234,7 @@ def _category_and_subtype(
 
 
 def _missing(
-    intake: Intake,
+    pack: Pack,
     values: dict[str, str],
     category: str,
     subtype: str,
@@ -218,7 +243,7 @@ def _missing(
     account: ReporterAccount | None,
 ) -> list[dict[str, Any]]:
     """The acceptance items (WS-5) the report would lack, as intake would find them."""
-    found = intake.pack.category(category)
+    found = pack.category(category)
     if found is None:
         return []  # named beside its field; what it needs depends on the category
     if found.subtype(subtype) is None:  # named beside its field; completeness is by category
@@ -238,7 +263,7 @@ def _missing(
         declaration_accepted=bool(values["declaration"]),
     )
     try:
-        return answers.missing_json(check(facts, intake.pack))
+        return answers.missing_json(check(facts, pack))
     except InvalidInput:
         return []  # an unknown evidence type: named beside its file
 
@@ -251,8 +276,10 @@ def _submission(
     kept: list[Kept],
     zone: Zone,
     version: str,
+    *,
+    personal: bool = False,
 ) -> dict[str, Any]:
-    delegated = bool(values["delegated"])
+    delegated = bool(values["delegated"]) and not personal
     return {
         "reporter": {
             "kind": values["reporter_kind"],
@@ -262,7 +289,7 @@ def _submission(
         },
         "right_holder": {
             "name": values["holder_name"],
-            "credit_code": values["credit_code"] or None,
+            "credit_code": (values["credit_code"] or None) if not personal else None,
         },
         "delegated": delegated,
         "agent": {"name": values["agent_name"]} if delegated and values["agent_name"] else None,
@@ -272,6 +299,7 @@ def _submission(
         "targets": targets,
         "evidence": [{"id": k.id, "type": k.type} for k in kept],
         "declaration": {"accepted": True, "version": version} if values["declaration"] else None,
+        "involves_minor": bool(values["involves_minor"]),
         "zone": zone.code,
     }
 
@@ -298,7 +326,9 @@ def submit_report(request: Request, form: CheckedForm) -> HTMLResponse:
     values = _values(form)
     problems = Problems()
     database = intake.database
-    kept = kept_files(database, form, owner=owner, pack=intake.pack, problems=problems)
+    pack = _pack(intake, zone)
+    personal = _personal(pack)
+    kept = kept_files(database, form, owner=owner, pack=pack, problems=problems)
     kept += upload_files(
         form,
         database=database,
@@ -306,25 +336,33 @@ def submit_report(request: Request, form: CheckedForm) -> HTMLResponse:
         actor=actor,
         owner=owner,
         limit=settings.evidence_max_bytes,
-        pack=intake.pack,
+        pack=pack,
         problems=problems,
         slots=range(1, FILE_SLOTS + 1),
     )
-    usable = [k for k in kept if choosable(intake.pack, k.type)]
-    category, subtype = _category_and_subtype(intake, values, problems)
+    usable = [k for k in kept if choosable(pack, k.type)]
+    category, subtype = _category_and_subtype(pack, values, problems)
     targets = read_targets(values["targets"], intake.rules.targets, problems)
-    if values["delegated"] and not values["agent_name"]:
+    if values["delegated"] and not values["agent_name"] and not personal:
         problems.add("agent_name", "required", _REQUIRED["agent_name"])
     data = _submission(
-        values, category, subtype, targets, usable, zone, settings.declaration_version
+        values,
+        category,
+        subtype,
+        targets,
+        usable,
+        zone,
+        settings.declaration_version,
+        personal=personal,
     )
     submission: SubmissionIn | None = None
     try:
         submission = parse(SubmissionIn, data)
     except InvalidInput as exc:
-        problems.add_invalid(exc, _PLACES, required=_REQUIRED)
+        problems.add_invalid(exc, _PLACES, required=_REQUIRED | (_PERSONAL if personal else {}))
     lines = [line for line in values["targets"].splitlines() if line.strip()]
-    missing = _missing(intake, values, category, subtype, lines, [k.type for k in usable], account)
+    types = [k.type for k in usable]
+    missing = _missing(pack, values, category, subtype, lines, types, None if personal else account)
 
     def again(status: int) -> HTMLResponse:
         return _page(

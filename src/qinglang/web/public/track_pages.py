@@ -18,6 +18,7 @@ from qinglang.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from qinglang.intake import followups
 from qinglang.intake.reports import NEEDS_SUPPLEMENT, Intake
 from qinglang.intake.submission import SupplementIn, parse
+from qinglang.policy.model import Pack
 from qinglang.settings import Settings
 from qinglang.web.public.forms import (
     Kept,
@@ -77,12 +78,17 @@ def _page(
         "notice": notice,
         "notice_ok": status < 400,
         "may_supplement": state is not None and state["status"] == NEEDS_SUPPLEMENT,
-        "evidence_groups": evidence_choices(intake.pack),
+        "evidence_groups": evidence_choices(_pack_of(intake, state)),
         "slots": range(1, FILE_SLOTS + 1),
         "max_size": human_size(settings.evidence_max_bytes),
         "declaration_version": settings.declaration_version,
     }
     return render(request, "track.html", context, status=status, reporter=current_reporter(request))
+
+
+def _pack_of(intake: Intake, state: dict[str, Any] | None) -> Pack:
+    """The pack that classified the report shown (its evidence types are the choices)."""
+    return intake.packs.get(str((state or {}).get("pack") or ""), intake.pack)
 
 
 @router.get("/track", response_class=HTMLResponse)
@@ -171,7 +177,8 @@ def add_supplement(request: Request, form: CheckedForm) -> HTMLResponse:
     number = state["tracking_no"]
     owner = f"report:{number}"
     values = _values(form)
-    kept = kept_files(intake.database, form, owner=owner, pack=intake.pack, problems=problems)
+    pack = _pack_of(intake, state)
+    kept = kept_files(intake.database, form, owner=owner, pack=pack, problems=problems)
     kept += upload_files(
         form,
         database=intake.database,
@@ -179,11 +186,11 @@ def add_supplement(request: Request, form: CheckedForm) -> HTMLResponse:
         actor=ANONYMOUS,
         owner=owner,
         limit=settings.evidence_max_bytes,
-        pack=intake.pack,
+        pack=pack,
         problems=problems,
         slots=range(1, FILE_SLOTS + 1),
     )
-    usable = [k for k in kept if choosable(intake.pack, k.type)]
+    usable = [k for k in kept if choosable(pack, k.type)]
     targets = read_targets(values["s_targets"], intake.rules.targets, problems, "s_targets")
     data = _supplement_data(values, targets, usable, settings.declaration_version)
     if not data and not problems:
