@@ -139,6 +139,10 @@ def test_rapid_and_minors_cases_come_first_in_the_queue(client: TestClient, peop
     # both before the plain enterprise case, though that one was received first.
     assert order == [minor["case_id"], violence["case_id"], plain["case_id"]]
     assert [c["priority"] for c in listed] == [3, 2, 0]
+    rapid_only = client.get("/api/v1/cases?pack=cac-guidance-2023", headers=people["li"])
+    assert [c["id"] for c in rapid_only.json()["cases"]] == [violence["case_id"]]
+    minors = client.get("/api/v1/cases?involves_minor=true", headers=people["li"]).json()
+    assert [c["id"] for c in minors["cases"]] == [minor["case_id"]]
 
 
 def test_a_report_about_a_minor_makes_the_case_it_joins_stricter(

@@ -45,6 +45,8 @@ class QueueFilter:
     campaign: str | None = None
     grade: str | None = None
     deadline: str | None = None  # near (warned, not yet passed) or passed (escalated), WS-3
+    pack: str | None = None  # e.g. cac-guidance-2023: the rapid channel's cases (GD-1)
+    involves_minor: bool | None = None  # GD-2
 
 
 def _cursor(case: Case) -> str:
@@ -88,9 +90,12 @@ def queue(
         (Case.category, where.category),
         (Case.campaign, where.campaign),
         (Case.grade, where.grade),
+        (Case.pack, where.pack),
     ):
         if value is not None:
             query = query.where(column == value)
+    if where.involves_minor is not None:
+        query = query.where(Case.involves_minor.is_(where.involves_minor))
     if where.deadline == escalation.PASSED:
         query = query.where(escalation.escalated())
     elif where.deadline == escalation.NEAR:

@@ -92,6 +92,12 @@ def list_cases(
         str | None,
         Query(description="near: warned that the time limit nears; passed: escalated (WS-3)"),
     ] = None,
+    pack: Annotated[
+        str | None, Query(description="the pack that classified the case, e.g. cac-guidance-2023")
+    ] = None,
+    involves_minor: Annotated[
+        bool | None, Query(description="only cases where a minor is harmed (GD-2), or none")
+    ] = None,
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
@@ -103,6 +109,8 @@ def list_cases(
         campaign=campaign,
         grade=grade,
         deadline=deadline,
+        pack=pack,
+        involves_minor=involves_minor,
     )
     return queues.queue(database, actor=actor, where=where, limit=limit, after=after)
 
