@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from qinglang import ledger
 from qinglang.actor import Actor
+from qinglang.auth.permissions import Permission, require
 from qinglang.cases import lifecycle
 from qinglang.cases.models import (
     Case,
@@ -24,7 +25,7 @@ from qinglang.cases.models import (
     CaseTarget,
     RegulatorReview,
 )
-from qinglang.db.engine import UnitOfWork
+from qinglang.db.engine import Database, UnitOfWork
 from qinglang.disposal import supervision, telling
 from qinglang.disposal.rules import DisposalRules
 from qinglang.errors import DomainError, InvalidInput
@@ -32,7 +33,8 @@ from qinglang.intake.grouping import resolve_stored
 from qinglang.intake.models import Report
 from qinglang.intake.standing import reassess
 from qinglang.ledger import LedgerEvent
-from qinglang.measures.service import MeasureOrder, record_measures
+from qinglang.measures.models import Measure
+from qinglang.measures.service import MeasureOrder, record_measures, requeue_refused
 from qinglang.platform.adapter import PlatformAdapter
 from qinglang.policy.engine import Decision
 from qinglang.policy.model import Pack
@@ -244,3 +246,15 @@ def take_effect(
     keys = set(uow.session.scalars(select(Report.reporter_key).where(Report.case_id == case.id)))
     for key in sorted(keys):
         reassess(uow, actor=actor, reporter_key=key, policy=rules.reporters)
+
+
+def send_again(
+    database: Database, *, actor: Actor, case_id: int, measure_id: int, reason: str
+) -> Measure:
+    """An approver sends a measure the platform refused once more (its message id kept),
+    after the cause was fixed; one transaction, one ``measure_requeued`` entry."""
+    require(actor, Permission.CASES_APPROVE)
+    with database.unit_of_work() as uow:
+        return requeue_refused(
+            uow, actor=actor, case_id=case_id, measure_id=measure_id, reason=reason
+        )

@@ -69,6 +69,7 @@ class LedgerEvent(StrEnum):
     MEASURE_DELIVERY_FAILED = "measure_delivery_failed"
     MEASURE_EXPIRED = "measure_expired"
     MEASURE_REVOKED = "measure_revoked"
+    MEASURE_REQUEUED = "measure_requeued"  # a refused delivery sent again by a person
     # notices and objections (WS-24)
     NOTICE_SENT = "notice_sent"
     OBJECTION_RECEIVED = "objection_received"

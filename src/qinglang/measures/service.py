@@ -32,6 +32,7 @@ from qinglang.measures.models import (
     FAILED,
     MESSAGE_CANCELLED,
     MESSAGE_PENDING,
+    MESSAGE_REFUSED,
     PENDING,
     RECORDED,
     REVOKED,
@@ -333,6 +334,59 @@ def revoke_measure(uow: UnitOfWork, *, actor: Actor, measure_id: int, reason: st
             "target": measure.target,
             "was": was,
             "delivery_cancelled": cancelled,
+            "reason": reason[:1000],
+        },
+    )
+    return measure
+
+
+def requeue_refused(
+    uow: UnitOfWork, *, actor: Actor, case_id: int, measure_id: int, reason: str
+) -> Measure:
+    """Send a measure the platform refused once more, after a person fixed the cause.
+
+    The platform's refusal is final for the outbox (an unknown target, a bad parameter);
+    once the platform side is put right (the post restored from a backup, the account
+    mapping fixed), an approver sends it again. The message keeps its id, so a platform
+    that did apply it after all still applies it once. A measure whose period has already
+    ended cannot be sent again: decide anew instead. Runs in the caller's transaction.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("say what was fixed before sending it again", code="reason_required")
+    ledger.serialise_appends(uow)  # before the measure's lock: the outbox's lock order
+    measure = lock_measure(uow, measure_id)
+    if measure.case_id != case_id:
+        raise NotFound(f"there is no measure {measure_id}", code="measure_not_found")
+    message = uow.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.measure_id == measure.id).with_for_update()
+    ).first()
+    if measure.status != FAILED or message is None or message.status != MESSAGE_REFUSED:
+        raise Conflict(
+            f"measure {measure_id} is {measure.status}: only a refused delivery is sent again",
+            code="measure_not_refused",
+        )
+    now = uow.clock.now()
+    if measure.expires_at is not None and measure.expires_at <= now:
+        raise Conflict(
+            f"measure {measure_id}'s period ended at {measure.expires_at.isoformat()}",
+            code="measure_period_over",
+        )
+    refused_with = message.last_error
+    message.status, message.next_attempt_at = MESSAGE_PENDING, now
+    measure.status, measure.ended_at = PENDING, None
+    ledger.append(
+        uow,
+        actor=actor,
+        event=LedgerEvent.MEASURE_REQUEUED,
+        subject=Subject.of(SubjectType.MEASURE, measure.id),
+        payload={
+            "case_id": measure.case_id,
+            "code": measure.code,
+            "target": measure.target,
+            "message_id": message.message_id,
+            "refused_with": refused_with,
+            "attempts": message.attempts,
             "reason": reason[:1000],
         },
     )

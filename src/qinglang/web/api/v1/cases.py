@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from qinglang.disposal import malicious, objections, queues, review, signoff, supervision
+from qinglang.disposal import effect, malicious, objections, queues, review, signoff, supervision
 from qinglang.disposal.review import Finding, ProposedMeasure
 from qinglang.disposal.rules import DisposalRules
 from qinglang.disposal.signals import SignalSources
@@ -367,6 +367,24 @@ def second_review(
         database, actor=actor, case_id=case_id, agrees=body.agrees, note=body.note
     )
     return {"case_id": found.case_id, "agrees": found.agrees}
+
+
+class RequeueIn(_In):
+    reason: str = Field(max_length=5000)
+
+
+@router.post(
+    "/{case_id}/measures/{measure_id}/requeue",
+    responses=_ERRORS,
+    summary="Send a measure the platform refused once more, after the cause was fixed",
+)
+def requeue_measure(
+    case_id: int, measure_id: int, body: RequeueIn, actor: ApiActor, database: DatabaseDep
+) -> dict[str, Any]:
+    measure = effect.send_again(
+        database, actor=actor, case_id=case_id, measure_id=measure_id, reason=body.reason
+    )
+    return {"id": measure.id, "status": measure.status}
 
 
 def _proposal(proposal: Any) -> dict[str, Any]:
