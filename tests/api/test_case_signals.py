@@ -135,7 +135,7 @@ def test_a_case_shows_pii_masked_the_name_check_the_reporter_and_the_accounts_ot
     assert [(h["kind"], h["masked"]) for h in phones] == [("phone", "138****0000")]
     start, end = phones[0]["span"]
     assert end - start == len("138-0000-0000")
-    assert "138****0000" in phones[0]["excerpt"]
+    assert phones[0]["excerpt"]["match"] == "138****0000"
     assert body["evidence"] in {e["id"] for e in view["reports"][-1]["evidence"]}
 
     # The account name impersonates the protected enterprise (SM-1).

@@ -52,11 +52,17 @@ def test_an_excerpt_widens_to_the_whole_number_and_masks_it() -> None:
     pii = find_pii(text)
     assert [h.span for h in pii] == [(42, 53)]
     # A hit just before the number: its window would cut the number in two.
-    shown = excerpt(text, (40, 42), pii, context=4)
+    parts = excerpt(text, (40, 42), pii, context=4)
+    shown = parts["before"] + parts["match"] + parts["after"]
     assert "138****1111" in shown
     assert not re.search(r"[0-9]{5}", shown)
     assert shown.startswith("…")
     assert shown.endswith("…")
+    assert parts["match"] == "联系"
+    assert parts["after"].startswith("138****1111")  # the number beside it, whole and masked
+    # A hit inside the number takes it whole: it is never cut in two.
+    inside = excerpt(text, (45, 47), pii, context=4)
+    assert inside["match"] == "138****1111"
     assert mask_range(text, 45, 47, pii) == "138****1111"
 
 

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from qinglang.auth.permissions import Role
+from qinglang.disposal.queues import QUEUE_STATUSES
 from qinglang.ledger import LedgerEvent
+from qinglang.policy.disposal import REQUIREMENTS
+from qinglang.web.console.cases import CHANNELS, GRADES
 from qinglang.web.console.i18n import Catalogs, negotiate, parse_choice
 
 CONSOLE = Path(__file__).resolve().parents[2] / "src" / "qinglang" / "web" / "console"
@@ -18,6 +21,11 @@ CODED = {
     "event": [e.value for e in LedgerEvent],
     "reason": ["hash_mismatch", "prev_hash_mismatch", "sequence_gap"],
     "notice_status": ["pending", "sent", "kept", "failed"],
+    "case_status": list(QUEUE_STATUSES),
+    "grade": list(GRADES),
+    "requires": list(REQUIREMENTS),
+    "channel": list(CHANNELS),
+    "measure_status": ["pending", "retrying", "applied", "failed", "expired", "revoked", "recorded"],
 }
 
 

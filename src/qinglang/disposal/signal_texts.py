@@ -64,11 +64,22 @@ def mask_range(text: str, start: int, end: int, pii: Sequence[PiiHit]) -> str:
 
 def excerpt(
     text: str, span: tuple[int, int], pii: Sequence[PiiHit], *, context: int = EXCERPT_CONTEXT
-) -> str:
-    """The hit with ``context`` characters either side, personal data masked, ``…`` where cut."""
-    start, end = _widened(max(0, span[0] - context), min(len(text), span[1] + context), pii)
-    body = mask_range(text, start, end, pii)
-    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+) -> dict[str, str]:
+    """The hit with ``context`` characters either side, personal data masked, ``…`` where cut:
+    ``{"before", "match", "after"}``, so that a page can highlight the match.
+
+    The match is first widened to take in whole any personal data it touches, then the
+    context around it, so that no piece of personal data straddles two parts.
+    """
+    hit_start, hit_end = _widened(span[0], span[1], pii)
+    start, end = _widened(
+        max(0, hit_start - context), min(len(text), hit_end + context), pii
+    )
+    return {
+        "before": ("…" if start > 0 else "") + mask_range(text, start, hit_start, pii),
+        "match": mask_range(text, hit_start, hit_end, pii),
+        "after": mask_range(text, hit_end, end, pii) + ("…" if end < len(text) else ""),
+    }
 
 
 def _name_hits(

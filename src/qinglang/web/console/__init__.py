@@ -1,10 +1,12 @@
 """The console: server-rendered pages for reviewers, approvers, compliance and regulators."""
 
+from qinglang.web.console.cases import router as cases
 from qinglang.web.console.mailbox import router as mailbox
 from qinglang.web.console.pages import router
 from qinglang.web.console.reporter_accounts import router as reporter_accounts
 
 router.include_router(reporter_accounts)
 router.include_router(mailbox)
+router.include_router(cases)
 
 __all__ = ["router"]
