@@ -132,3 +132,84 @@ def test_a_stale_form_is_refused_and_says_so(client: TestClient, people: People)
     )
     assert stale.status_code == 409  # type: ignore[attr-defined]
     assert "stale_version" in stale.text  # type: ignore[attr-defined]
+
+
+def test_the_objection_is_decided_on_the_case_page_and_the_content_restored(
+    client: TestClient, database: Database, people: People
+) -> None:
+    from qinglang.measures.outbox import deliver_due
+    from qinglang.platform.demo import DemoPlatform
+    from tests.api.conftest import bearer
+    from tests.api.test_cases_api import claim_and_assess
+    from tests.reporting import upload
+
+    platform = DemoPlatform(database, "http://test")
+    case_id = open_case(client, people, post=3)
+    assessed = claim_and_assess(client, people, case_id)
+    client.post(
+        f"/api/v1/cases/{case_id}/proposal",
+        json={"version": assessed["version"], "measures": [{"code": "remove"}]},
+        headers=people["li"],
+    )
+    deliver_due(database, platform, worker="t", batch=10)
+    relay = bearer(database, "intake-bot", "objections:submit", "reports:submit")
+    proof = upload(client, relay, "检测报告.png")
+    client.post(
+        f"/api/v1/cases/{case_id}/objections",
+        json={
+            "party": "account:2",
+            "statement": "有检测报告为证，电话 13800001111",
+            "evidence": [proof],
+        },
+        headers=relay,
+    )
+    sign_in(client, "li")
+    page = f"/console/cases/{case_id}"
+    html = client.get(page).text
+    assert "申诉处理中" in html or "objection_review" in html
+    assert "138****1111" in html  # the party's statement, masked
+    empty = form(
+        client,
+        f"{page}/objection-decision",
+        {"version": version_on(html), "outcome": "revoke"},
+        page,
+    )
+    assert empty.status_code == 422  # type: ignore[attr-defined]
+    done = form(
+        client,
+        f"{page}/objection-decision",
+        {"version": version_on(html), "outcome": "revoke", "reason": "检测报告证明内容属实"},
+        page,
+    )
+    assert done.status_code == 303  # type: ignore[attr-defined]
+    deliver_due(database, platform, worker="t", batch=10)
+    assert "该内容已被删除" not in client.get("/demo-site/posts/3").text
+
+
+def test_a_regulator_answers_a_stakeholder_case_on_its_page(
+    client: TestClient, people: People
+) -> None:
+    from tests.api.test_cases_api import claim_and_assess
+
+    case_id = open_case(client, people, post=4)
+    assessed = claim_and_assess(
+        client, people, case_id, conditions={"involves_stakeholder_party": "举报方为其股东"}
+    )
+    client.post(
+        f"/api/v1/cases/{case_id}/proposal",
+        json={"version": assessed["version"], "measures": [{"code": "remove"}]},
+        headers=people["li"],
+    )
+    page = f"/console/cases/{case_id}"
+    sign_in(client, "li")
+    assert "同意处置措施" not in client.get(page).text  # a reviewer has no regulator's form
+    sign_in(client, "reg")
+    html = client.get(page).text
+    assert "同意处置措施" in html
+    rejected = form(client, f"{page}/regulator-review", {"verdict": "reject", "note": ""}, page)
+    assert rejected.status_code == 422  # type: ignore[attr-defined]
+    approved = form(
+        client, f"{page}/regulator-review", {"verdict": "approve", "note": "同意"}, page
+    )
+    assert approved.status_code == 303  # type: ignore[attr-defined]
+    assert "已办结" in client.get(page).text

@@ -3,7 +3,9 @@
 Pages work without JavaScript: every action is a form that posts back and redirects
 to the case (303), or shows the case again with the problem named. The main actions
 carry access keys (Alt+Shift+key in Chromium): ``c`` claim, ``r`` release, ``s``
-record the assessment, ``p`` propose, ``a`` approve.
+record the assessment, ``p`` propose, ``a`` approve. A regulator answers a WS-25
+review here, and a reviewer decides an objection (WS-24: uphold or revoke; a
+modification, with its new measures, goes through the API).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from starlette.datastructures import FormData
 
 from qinglang.actor import Actor
 from qinglang.auth.permissions import Permission, require
-from qinglang.disposal import queues, review, signoff
+from qinglang.detect.pii import find_pii, mask_text
+from qinglang.disposal import objections, queues, review, signoff
 from qinglang.disposal.review import Finding, ProposedMeasure
 from qinglang.disposal.rules import DisposalRules
 from qinglang.disposal.signals import SignalSources
-from qinglang.detect.pii import find_pii, mask_text
 from qinglang.errors import DomainError, InvalidInput
 from qinglang.intake.reports import Intake
 from qinglang.intake.store import EvidenceStore
@@ -364,3 +366,60 @@ async def approve(
 
     sources = _sources(request, detection, store)
     return await _act(request, case_id, actor, database, sources, sign, "#decision")
+
+
+@router.post("/{case_id}/regulator-review", dependencies=[CsrfChecked])
+async def regulator_review(
+    request: Request,
+    case_id: int,
+    actor: ConsoleActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Store,
+) -> Response:
+    def answer(form: FormData) -> None:
+        signoff.regulator_review(
+            database,
+            actor=actor,
+            case_id=case_id,
+            verdict=str(form.get("verdict") or ""),
+            note=str(form.get("note") or ""),
+            rules=_rules(request),
+        )
+
+    sources = _sources(request, detection, store)
+    return await _act(request, case_id, actor, database, sources, answer, "#s-regulator")
+
+
+@router.post("/{case_id}/objection-decision", dependencies=[CsrfChecked])
+async def objection_decision(
+    request: Request,
+    case_id: int,
+    actor: ConsoleActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Store,
+) -> Response:
+    intake = _intake(request)
+
+    def decide(form: FormData) -> None:
+        outcome = str(form.get("outcome") or "")
+        if outcome not in ("uphold", "revoke"):
+            raise InvalidInput(
+                "here an objection is upheld or revoked; a modification goes through the API",
+                code="invalid_outcome",
+            )
+        objections.decide_objection(
+            database,
+            actor=actor,
+            case_id=case_id,
+            version=_version(form),
+            outcome=outcome,
+            reason=str(form.get("reason") or ""),
+            packs=intake.packs,
+            adapter=intake.snapshots.adapter,
+            rules=_rules(request),
+        )
+
+    sources = _sources(request, detection, store)
+    return await _act(request, case_id, actor, database, sources, decide, "#s-objections")
