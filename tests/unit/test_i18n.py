@@ -25,7 +25,15 @@ CODED = {
     "grade": list(GRADES),
     "requires": list(REQUIREMENTS),
     "channel": list(CHANNELS),
-    "measure_status": ["pending", "retrying", "applied", "failed", "expired", "revoked", "recorded"],
+    "measure_status": [
+        "pending",
+        "retrying",
+        "applied",
+        "failed",
+        "expired",
+        "revoked",
+        "recorded",
+    ],
 }
 
 

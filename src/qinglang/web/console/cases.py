@@ -1,11 +1,10 @@
-"""The reviewer's console: the queues, and one case on one page (review, proposal, sign-off).
+"""The reviewer's console: the queues, and one case on one page.
 
-Pages work without JavaScript: every action is a form that posts back and redirects
-to the case (303), or shows the case again with the problem named. The main actions
-carry access keys (Alt+Shift+key in Chromium): ``c`` claim, ``r`` release, ``s``
-record the assessment, ``p`` propose, ``a`` approve. A regulator answers a WS-25
-review here, and a reviewer decides an objection (WS-24: uphold or revoke; a
-modification, with its new measures, goes through the API).
+Pages work without JavaScript; the actions on a case (claim, facts, proposal,
+sign-off, regulator review, objection decision) are plain forms handled in
+:mod:`qinglang.web.console.case_actions`. The main ones carry access keys
+(Alt+Shift+key in Chromium): ``c`` claim, ``r`` release, ``s`` record the assessment,
+``p`` propose, ``a`` approve.
 """
 
 from __future__ import annotations
@@ -15,24 +14,22 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
+from fastapi.responses import HTMLResponse
 
 from qinglang.actor import Actor
 from qinglang.auth.permissions import Permission, require
 from qinglang.detect.pii import find_pii, mask_text
-from qinglang.disposal import objections, queues, review, signoff
-from qinglang.disposal.review import Finding, ProposedMeasure
+from qinglang.disposal import queues
 from qinglang.disposal.rules import DisposalRules
 from qinglang.disposal.signals import SignalSources
-from qinglang.errors import DomainError, InvalidInput
+from qinglang.errors import DomainError
 from qinglang.intake.reports import Intake
 from qinglang.intake.store import EvidenceStore
 from qinglang.policy.model import Pack
 from qinglang.web.api.v1.detect import DetectionDep
 from qinglang.web.api.v1.evidence import get_store
 from qinglang.web.console.pages import render
-from qinglang.web.deps import ConsoleActor, CsrfChecked, DatabaseDep
+from qinglang.web.deps import ConsoleActor, DatabaseDep
 
 # Included in the console router, whose prefix is /console.
 router = APIRouter(prefix="/cases", include_in_schema=False)
@@ -43,12 +40,12 @@ GRADES = ("minor", "general", "serious", "severe")
 PAGE_SIZE = 50
 
 
-def _intake(request: Request) -> Intake:
+def intake_of(request: Request) -> Intake:
     intake: Intake = request.app.state.intake
     return intake
 
 
-def _rules(request: Request) -> DisposalRules:
+def rules_of(request: Request) -> DisposalRules:
     rules: DisposalRules = request.app.state.disposal_rules
     return rules
 
@@ -125,17 +122,17 @@ def queue_page(
         "time_left": time_left,
         "channels": CHANNELS,
         "grades": GRADES,
-        "campaigns": _intake(request).campaigns,
-        **_labels(_intake(request)),
+        "campaigns": intake_of(request).campaigns,
+        **_labels(intake_of(request)),
     }
     return render(request, "cases.html", context, actor=actor)
 
 
-def _sources(request: Request, detection: Any, store: EvidenceStore) -> SignalSources:
-    return SignalSources(detection=detection, store=store, reporters=_rules(request).reporters)
+def sources_of(request: Request, detection: Any, store: EvidenceStore) -> SignalSources:
+    return SignalSources(detection=detection, store=store, reporters=rules_of(request).reporters)
 
 
-def _case_page(
+def render_case(
     request: Request,
     actor: Actor,
     database: Any,
@@ -146,7 +143,7 @@ def _case_page(
     status: int = 200,
 ) -> HTMLResponse:
     view = queues.case_view(database, actor=actor, case_id=case_id, sources=sources)
-    intake = _intake(request)
+    intake = intake_of(request)
     pack: Pack | None = intake.packs.get(view["pack"])
     assessment = view["assessment"]
     recommendation = assessment["recommendation"] if assessment else None
@@ -184,242 +181,4 @@ def case_page(
     detection: DetectionDep,
     store: Store,
 ) -> HTMLResponse:
-    return _case_page(request, actor, database, case_id, _sources(request, detection, store))
-
-
-def _back(case_id: int, anchor: str = "") -> Response:
-    return RedirectResponse(f"/console/cases/{case_id}{anchor}", status_code=303)
-
-
-def _version(form: FormData) -> int:
-    try:
-        return int(str(form.get("version") or ""))
-    except ValueError:
-        raise InvalidInput("the form lacks the case version it was made from") from None
-
-
-async def _act(
-    request: Request,
-    case_id: int,
-    actor: Actor,
-    database: Any,
-    sources: SignalSources,
-    action: Any,
-    anchor: str,
-) -> Response:
-    """Run ``action(form)``; back to the case, or the case again with the problem named."""
-    form = await request.form()
-    try:
-        action(form)
-    except DomainError as exc:
-        if exc.http_status in (401, 404):
-            raise
-        return _case_page(
-            request, actor, database, case_id, sources, problem=exc, status=exc.http_status
-        )
-    return _back(case_id, anchor)
-
-
-@router.post("/{case_id}/claim", dependencies=[CsrfChecked])
-async def claim(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    return await _act(
-        request,
-        case_id,
-        actor,
-        database,
-        _sources(request, detection, store),
-        lambda _form: review.claim(database, actor=actor, case_id=case_id),
-        "",
-    )
-
-
-@router.post("/{case_id}/release", dependencies=[CsrfChecked])
-async def release(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    return await _act(
-        request,
-        case_id,
-        actor,
-        database,
-        _sources(request, detection, store),
-        lambda _form: review.release(database, actor=actor, case_id=case_id),
-        "",
-    )
-
-
-def _findings(form: FormData, pack: Pack) -> dict[str, Any]:
-    """Facts (yes/no, with reasons), conditions (ticked, with reasons), grading (levels)."""
-    disposal = pack.disposal
-    assert disposal is not None
-    facts = {
-        f.code: Finding(form.get(f"fact.{f.code}") == "yes", str(form.get(f"why.{f.code}") or ""))
-        for f in disposal.facts
-        if form.get(f"fact.{f.code}") in ("yes", "no")
-    }
-    conditions = {
-        c.code: Finding(True, str(form.get(f"why.{c.code}") or ""))
-        for c in disposal.conditions
-        if form.get(f"condition.{c.code}")
-    }
-    grading = None
-    if disposal.grading is not None:
-        levels = {
-            d.code: Finding(str(form.get(f"grade.{d.code}")), str(form.get(f"why.{d.code}") or ""))
-            for d in disposal.grading.dimensions
-            if form.get(f"grade.{d.code}")
-        }
-        grading = levels or None
-    return {"facts": facts, "conditions": conditions, "grading": grading}
-
-
-@router.post("/{case_id}/assessment", dependencies=[CsrfChecked])
-async def assess(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    intake = _intake(request)
-
-    def record(form: FormData) -> None:
-        view = queues.case_view(database, actor=actor, case_id=case_id)
-        pack = intake.pack_for(view["pack"])
-        review.assess(
-            database,
-            actor=actor,
-            packs=intake.packs,
-            case_id=case_id,
-            version=_version(form),
-            **_findings(form, pack),
-        )
-
-    sources = _sources(request, detection, store)
-    return await _act(request, case_id, actor, database, sources, record, "#recommendation")
-
-
-@router.post("/{case_id}/proposal", dependencies=[CsrfChecked])
-async def propose(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    intake = _intake(request)
-
-    def send(form: FormData) -> None:
-        view = queues.case_view(database, actor=actor, case_id=case_id)
-        recommended = (view["assessment"] or {}).get("recommendation") or {}
-        params = {m["code"]: m["params"] for m in recommended.get("measures", [])}
-        chosen = [str(code) for code in form.getlist("measure")]
-        review.propose(
-            database,
-            actor=actor,
-            packs=intake.packs,
-            adapter=intake.snapshots.adapter,
-            case_id=case_id,
-            version=_version(form),
-            measures=[ProposedMeasure(code, params.get(code, {})) for code in chosen],
-            reason=str(form.get("reason") or ""),
-            rules=_rules(request),
-        )
-
-    sources = _sources(request, detection, store)
-    return await _act(request, case_id, actor, database, sources, send, "#decision")
-
-
-@router.post("/{case_id}/approval", dependencies=[CsrfChecked])
-async def approve(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    def sign(form: FormData) -> None:
-        signoff.sign_off(
-            database,
-            actor=actor,
-            case_id=case_id,
-            version=_version(form),
-            approve=form.get("decision") == "approve",
-            note=str(form.get("note") or ""),
-            rules=_rules(request),
-        )
-
-    sources = _sources(request, detection, store)
-    return await _act(request, case_id, actor, database, sources, sign, "#decision")
-
-
-@router.post("/{case_id}/regulator-review", dependencies=[CsrfChecked])
-async def regulator_review(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    def answer(form: FormData) -> None:
-        signoff.regulator_review(
-            database,
-            actor=actor,
-            case_id=case_id,
-            verdict=str(form.get("verdict") or ""),
-            note=str(form.get("note") or ""),
-            rules=_rules(request),
-        )
-
-    sources = _sources(request, detection, store)
-    return await _act(request, case_id, actor, database, sources, answer, "#s-regulator")
-
-
-@router.post("/{case_id}/objection-decision", dependencies=[CsrfChecked])
-async def objection_decision(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    intake = _intake(request)
-
-    def decide(form: FormData) -> None:
-        outcome = str(form.get("outcome") or "")
-        if outcome not in ("uphold", "revoke"):
-            raise InvalidInput(
-                "here an objection is upheld or revoked; a modification goes through the API",
-                code="invalid_outcome",
-            )
-        objections.decide_objection(
-            database,
-            actor=actor,
-            case_id=case_id,
-            version=_version(form),
-            outcome=outcome,
-            reason=str(form.get("reason") or ""),
-            packs=intake.packs,
-            adapter=intake.snapshots.adapter,
-            rules=_rules(request),
-        )
-
-    sources = _sources(request, detection, store)
-    return await _act(request, case_id, actor, database, sources, decide, "#s-objections")
+    return render_case(request, actor, database, case_id, sources_of(request, detection, store))

@@ -1,0 +1,265 @@
+"""The case page's actions: claim, release, facts, proposal, sign-off, regulator review and
+objection decision, each a plain form that posts back.
+
+Each action redirects to the case (303) when done, or shows the case again with the
+problem named and its status code (409 for a stale version, 403, 422 …).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from qinglang.actor import Actor
+from qinglang.disposal import objections, queues, review, signoff
+from qinglang.disposal.review import Finding, ProposedMeasure
+from qinglang.disposal.signals import SignalSources
+from qinglang.errors import DomainError, InvalidInput
+from qinglang.policy.model import Pack
+from qinglang.web.api.v1.detect import DetectionDep
+from qinglang.web.console.cases import Store, intake_of, render_case, rules_of, sources_of
+from qinglang.web.deps import ConsoleActor, CsrfChecked, DatabaseDep
+
+# Included in the console router, whose prefix is /console.
+router = APIRouter(prefix="/cases", include_in_schema=False)
+
+
+def _back(case_id: int, anchor: str = "") -> Response:
+    return RedirectResponse(f"/console/cases/{case_id}{anchor}", status_code=303)
+
+
+def _version(form: FormData) -> int:
+    try:
+        return int(str(form.get("version") or ""))
+    except ValueError:
+        raise InvalidInput("the form lacks the case version it was made from") from None
+
+
+async def _act(
+    request: Request,
+    case_id: int,
+    actor: Actor,
+    database: Any,
+    sources: SignalSources,
+    action: Any,
+    anchor: str,
+) -> Response:
+    """Run ``action(form)``; back to the case, or the case again with the problem named."""
+    form = await request.form()
+    try:
+        action(form)
+    except DomainError as exc:
+        if exc.http_status in (401, 404):
+            raise
+        return render_case(
+            request, actor, database, case_id, sources, problem=exc, status=exc.http_status
+        )
+    return _back(case_id, anchor)
+
+
+@router.post("/{case_id}/claim", dependencies=[CsrfChecked])
+async def claim(
+    request: Request,
+    case_id: int,
+    actor: ConsoleActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Store,
+) -> Response:
+    return await _act(
+        request,
+        case_id,
+        actor,
+        database,
+        sources_of(request, detection, store),
+        lambda _form: review.claim(database, actor=actor, case_id=case_id),
+        "",
+    )
+
+
+@router.post("/{case_id}/release", dependencies=[CsrfChecked])
+async def release(
+    request: Request,
+    case_id: int,
+    actor: ConsoleActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Store,
+) -> Response:
+    return await _act(
+        request,
+        case_id,
+        actor,
+        database,
+        sources_of(request, detection, store),
+        lambda _form: review.release(database, actor=actor, case_id=case_id),
+        "",
+    )
+
+
+def _findings(form: FormData, pack: Pack) -> dict[str, Any]:
+    """Facts (yes/no, with reasons), conditions (ticked, with reasons), grading (levels)."""
+    disposal = pack.disposal
+    assert disposal is not None
+    facts = {
+        f.code: Finding(form.get(f"fact.{f.code}") == "yes", str(form.get(f"why.{f.code}") or ""))
+        for f in disposal.facts
+        if form.get(f"fact.{f.code}") in ("yes", "no")
+    }
+    conditions = {
+        c.code: Finding(True, str(form.get(f"why.{c.code}") or ""))
+        for c in disposal.conditions
+        if form.get(f"condition.{c.code}")
+    }
+    grading = None
+    if disposal.grading is not None:
+        levels = {
+            d.code: Finding(str(form.get(f"grade.{d.code}")), str(form.get(f"why.{d.code}") or ""))
+            for d in disposal.grading.dimensions
+            if form.get(f"grade.{d.code}")
+        }
+        grading = levels or None
+    return {"facts": facts, "conditions": conditions, "grading": grading}
+
+
+@router.post("/{case_id}/assessment", dependencies=[CsrfChecked])
+async def assess(
+    request: Request,
+    case_id: int,
+    actor: ConsoleActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Store,
+) -> Response:
+    intake = intake_of(request)
+
+    def record(form: FormData) -> None:
+        view = queues.case_view(database, actor=actor, case_id=case_id)
+        pack = intake.pack_for(view["pack"])
+        review.assess(
+            database,
+            actor=actor,
+            packs=intake.packs,
+            case_id=case_id,
+            version=_version(form),
+            **_findings(form, pack),
+        )
+
+    sources = sources_of(request, detection, store)
+    return await _act(request, case_id, actor, database, sources, record, "#recommendation")
+
+
+@router.post("/{case_id}/proposal", dependencies=[CsrfChecked])
+async def propose(
+    request: Request,
+    case_id: int,
+    actor: ConsoleActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Store,
+) -> Response:
+    intake = intake_of(request)
+
+    def send(form: FormData) -> None:
+        view = queues.case_view(database, actor=actor, case_id=case_id)
+        recommended = (view["assessment"] or {}).get("recommendation") or {}
+        params = {m["code"]: m["params"] for m in recommended.get("measures", [])}
+        chosen = [str(code) for code in form.getlist("measure")]
+        review.propose(
+            database,
+            actor=actor,
+            packs=intake.packs,
+            adapter=intake.snapshots.adapter,
+            case_id=case_id,
+            version=_version(form),
+            measures=[ProposedMeasure(code, params.get(code, {})) for code in chosen],
+            reason=str(form.get("reason") or ""),
+            rules=rules_of(request),
+        )
+
+    sources = sources_of(request, detection, store)
+    return await _act(request, case_id, actor, database, sources, send, "#decision")
+
+
+@router.post("/{case_id}/approval", dependencies=[CsrfChecked])
+async def approve(
+    request: Request,
+    case_id: int,
+    actor: ConsoleActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Store,
+) -> Response:
+    def sign(form: FormData) -> None:
+        signoff.sign_off(
+            database,
+            actor=actor,
+            case_id=case_id,
+            version=_version(form),
+            approve=form.get("decision") == "approve",
+            note=str(form.get("note") or ""),
+            rules=rules_of(request),
+        )
+
+    sources = sources_of(request, detection, store)
+    return await _act(request, case_id, actor, database, sources, sign, "#decision")
+
+
+@router.post("/{case_id}/regulator-review", dependencies=[CsrfChecked])
+async def regulator_review(
+    request: Request,
+    case_id: int,
+    actor: ConsoleActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Store,
+) -> Response:
+    def answer(form: FormData) -> None:
+        signoff.regulator_review(
+            database,
+            actor=actor,
+            case_id=case_id,
+            verdict=str(form.get("verdict") or ""),
+            note=str(form.get("note") or ""),
+            rules=rules_of(request),
+        )
+
+    sources = sources_of(request, detection, store)
+    return await _act(request, case_id, actor, database, sources, answer, "#s-regulator")
+
+
+@router.post("/{case_id}/objection-decision", dependencies=[CsrfChecked])
+async def objection_decision(
+    request: Request,
+    case_id: int,
+    actor: ConsoleActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Store,
+) -> Response:
+    intake = intake_of(request)
+
+    def decide(form: FormData) -> None:
+        outcome = str(form.get("outcome") or "")
+        if outcome not in ("uphold", "revoke"):
+            raise InvalidInput(
+                "here an objection is upheld or revoked; a modification goes through the API",
+                code="invalid_outcome",
+            )
+        objections.decide_objection(
+            database,
+            actor=actor,
+            case_id=case_id,
+            version=_version(form),
+            outcome=outcome,
+            reason=str(form.get("reason") or ""),
+            packs=intake.packs,
+            adapter=intake.snapshots.adapter,
+            rules=rules_of(request),
+        )
+
+    sources = sources_of(request, detection, store)
+    return await _act(request, case_id, actor, database, sources, decide, "#s-objections")
