@@ -66,7 +66,7 @@ _PAGE_POLICY = (
     b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-_STRICT_PREFIXES = ("/console", "/demo-site", "/report", "/track")
+_STRICT_PREFIXES = ("/console", "/demo-site", "/report", "/track", "/transparency")
 
 
 class SecurityHeadersMiddleware:

@@ -41,7 +41,7 @@ _ITEM_ANCHORS = {
     "declaration": "declaration",
 }
 # The paths these pages answer; errors under them render as a page, not JSON.
-PUBLIC_PATHS = ("/report", "/track", "/reporter")
+PUBLIC_PATHS = ("/report", "/track", "/reporter", "/transparency")
 
 
 def is_public_path(path: str) -> bool:
