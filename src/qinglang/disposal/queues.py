@@ -25,6 +25,7 @@ from qinglang.cases.models import (
 )
 from qinglang.db.base import UtcDateTime
 from qinglang.db.engine import Database
+from qinglang.detect.pii import find_pii, mask_text
 from qinglang.disposal import signals
 from qinglang.disposal.signals import SignalSources
 from qinglang.errors import InvalidInput, NotFound
@@ -169,11 +170,13 @@ def case_view(
         reports = list(
             uow.session.scalars(select(Report).where(Report.case_id == case.id).order_by(Report.id))
         )
-        # What the reporter sees, and what staff need besides: the statement and who wrote it.
+        # What the reporter sees, and what staff need besides: the statement and who wrote it,
+        # with any resident ID, phone or bank card number in it masked (no one reads them in
+        # clear here; the reported content itself is kept in the snapshots).
         states = [
             answers.report_state(uow, r)
             | {
-                "statement": r.statement,
+                "statement": mask_text(r.statement, find_pii(r.statement)),
                 "reporter_kind": r.reporter_kind,
                 "reporter_name": r.reporter_name,
                 "right_holder_name": r.right_holder_name,

@@ -58,6 +58,9 @@ class EvidenceStore:
             final = self.path_for(sha256)
             if final.exists():
                 os.unlink(temporary)
+                # Stamp it as just written: the retention sweep takes only files older than
+                # its cutoff, so bytes uploaded again are never swept before their row lands.
+                os.utime(final)
                 return Stored(sha256=sha256, size=size, created=False, head=head)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temporary, final)
