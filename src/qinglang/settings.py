@@ -30,6 +30,7 @@ CONFIG_FILE_VARIABLE = "QINGLANG_CONFIG"
 DEFAULT_SECRET_KEY = "insecure-development-secret-do-not-use-in-production"
 MIN_PRODUCTION_SECRET_LENGTH = 32
 MIN_WEBHOOK_SECRET_LENGTH = 32
+MIN_RETENTION_DAYS = 180  # WS-28: 留存全量数据不少于六个月
 
 
 class Settings(BaseSettings):
@@ -92,10 +93,19 @@ class Settings(BaseSettings):
     webhook_snapshot_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # WS-28: every record is kept at least six months; the purge removes only older ones.
+    retention_days: int = Field(default=MIN_RETENTION_DAYS, le=36_500)
+    # The Ed25519 key that signs ledger exports; default <data_dir>/keys/ledger-export-ed25519.pem.
+    signing_key_file: Path | None = None
 
     @property
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
+
+    @property
+    def signing_key_path(self) -> Path:
+        """Where the ledger-export signing key lives (``signing_key_file`` or its default)."""
+        return self.signing_key_file or self.data_dir / "keys" / "ledger-export-ed25519.pem"
 
     @classmethod
     def settings_customise_sources(
@@ -151,6 +161,16 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an http:// or https:// address")
+        return value
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention_is_at_least_six_months(cls, value: int) -> int:
+        if value < MIN_RETENTION_DAYS:
+            raise ValueError(
+                f"must be at least {MIN_RETENTION_DAYS} days (WS-28 keeps every record "
+                f"six months); {value} refused"
+            )
         return value
 
     @model_validator(mode="after")

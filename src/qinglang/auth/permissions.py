@@ -41,6 +41,11 @@ class Permission(StrEnum):
     CASES_APPROVE = "cases:approve"  # sign off another's proposal (WS-27)
     REGULATOR_REVIEW = "regulator:review"  # review a case before it takes effect (WS-25)
     OBJECTIONS_SUBMIT = "objections:submit"  # relay a reported party's objection (platform)
+    STATISTICS_READ = "statistics:read"  # figures per campaign and period, the dashboard (CP-2)
+    PERIODIC_REPORTS_GENERATE = "periodic_reports:generate"  # WS-28 reports on demand
+    RETENTION_MANAGE = "retention:manage"  # place and release legal holds, run the purge
+    OVERSIGHT_READ = "oversight:read"  # the regulator's portal: search, timelines, downloads
+    OVERSIGHT_INSPECT = "oversight:inspect"  # draw inspection samples (WS-29)
 
 
 _STAFF = frozenset(
@@ -59,8 +64,12 @@ _STAFF = frozenset(
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.REVIEWER: _STAFF | {Permission.CASES_REVIEW},
-    Role.APPROVER: _STAFF | {Permission.CASES_REVIEW, Permission.CASES_APPROVE},
-    Role.COMPLIANCE: _STAFF | {Permission.LEDGER_READ, Permission.LEDGER_VERIFY},
+    Role.APPROVER: _STAFF
+    | {Permission.CASES_REVIEW, Permission.CASES_APPROVE, Permission.STATISTICS_READ},
+    Role.COMPLIANCE: _STAFF
+    | {Permission.LEDGER_READ, Permission.LEDGER_VERIFY, Permission.RETENTION_MANAGE}
+    | {Permission.STATISTICS_READ, Permission.PERIODIC_REPORTS_GENERATE}
+    | {Permission.OVERSIGHT_READ},
     Role.REGULATOR: frozenset(
         {
             Permission.CONSOLE_ACCESS,
@@ -70,6 +79,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TOKENS_OWN,
             Permission.REPORTS_READ,
             Permission.REGULATOR_REVIEW,
+            Permission.STATISTICS_READ,
+            Permission.OVERSIGHT_READ,
+            Permission.OVERSIGHT_INSPECT,
         }
     ),
     # An enterprise's own reporting account: reports, and sees its own reports only.
@@ -118,9 +130,19 @@ def can(actor: Actor, permission: Permission, resource: object | None = None) ->
     )
 
 
-def require(actor: Actor, permission: Permission, resource: object | None = None) -> None:
-    if not can(actor, permission, resource):
-        raise PermissionDenied(
+class PermissionMissing(PermissionDenied):
+    """:func:`require`'s refusal: who lacked which permission (the web layer records a
+    regulator's refused change from it, in one place)."""
+
+    def __init__(self, actor: Actor, permission: Permission) -> None:
+        super().__init__(
             f"{actor.ref} lacks the permission {permission.value}",
             details={"permission": permission.value},
         )
+        self.actor = actor
+        self.permission = permission
+
+
+def require(actor: Actor, permission: Permission, resource: object | None = None) -> None:
+    if not can(actor, permission, resource):
+        raise PermissionMissing(actor, permission)

@@ -40,7 +40,10 @@ import psycopg
 
 from qinglang.db.engine import Database
 from qinglang.ledger.chain import FORMAT, ChainWalker, Row, Verification
+from qinglang.ledger.events import LedgerEvent
+from qinglang.ledger.retention import Checkpoint, checkpoint_of
 
+RETENTION_PURGED = LedgerEvent.RETENTION_PURGED.value
 CHUNK = 10_000
 PARALLEL_FROM = 100_000  # below this, forking costs more than it saves
 _SEPARATOR = b"\x00"  # never inside canonical bytes: JSON escapes it; other fields are checked
@@ -171,6 +174,8 @@ def verify(database: Database, *, chunk: int = CHUNK, workers: int | None = None
         first, last = cursor.fetchone()
         if first is None:
             return walker.result()
+        if int(first) != 1:
+            walker = _walker_from_checkpoint(cursor, database.dialect, int(first))
         end = int(last) + 1
         bounds = [(lo, min(lo + chunk, end)) for lo in range(int(first), end, chunk)]
         workers = workers or os.cpu_count() or 1
@@ -193,6 +198,25 @@ def verify(database: Database, *, chunk: int = CHUNK, workers: int | None = None
     finally:
         raw.rollback()
         raw.close()
+
+
+def _walker_from_checkpoint(cursor: Any, dialect: str, first: int) -> ChainWalker:
+    """After a retention purge the chain starts at ``first``: accept its ``prev_hash``
+    only if a checkpoint entry (``retention_purged``, itself in the chain and verified
+    with it) vouches for the entry just before it. Otherwise the walk expects entry 1
+    and names ``first`` as a sequence gap."""
+    mark = "%(p)s" if dialect == "postgresql" else ":p"
+    cursor.execute(f"SELECT prev_hash FROM ledger_entries WHERE seq = {mark}", {"p": first})
+    (prev,) = cursor.fetchone()
+    cursor.execute(
+        f"SELECT payload FROM ledger_entries WHERE event = {mark} ORDER BY seq",
+        {"p": RETENTION_PURGED},
+    )
+    for (payload,) in cursor.fetchall():
+        vouched = checkpoint_of(payload)
+        if vouched == Checkpoint(last_seq=first - 1, last_hash=prev):
+            return ChainWalker(expected_seq=first, expected_prev=prev)
+    return ChainWalker()
 
 
 def _link(walker: ChainWalker, chunks: Iterable[_Chunk], cursor: Any, dialect: str) -> None:
