@@ -70,9 +70,33 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inspections")),
     )
+    # statistics (CP-2, item 8): every figure from an index, never a scan of the table
+    for name, table_name, columns in _STATISTICS_INDEXES:
+        with op.batch_alter_table(table_name, schema=None) as batch_op:
+            batch_op.create_index(name, columns, unique=False)
+
+
+_STATISTICS_INDEXES: tuple[tuple[str, str, list[str]], ...] = (
+    ("ix_cases_decided_at", "cases", ["decided_at", "opened_at", "due_at"]),
+    ("ix_cases_campaign_decided_at", "cases", ["campaign", "decided_at", "opened_at", "due_at"]),
+    ("ix_objections_received_at", "objections", ["received_at"]),
+    ("ix_objections_decided_at", "objections", ["decided_at", "outcome"]),
+    ("ix_reports_received_at", "reports", ["received_at", "campaign"]),
+    ("ix_reports_accepted_at", "reports", ["accepted_at", "received_at", "campaign"]),
+    ("ix_reports_campaign_received_at", "reports", ["campaign", "received_at"]),
+    ("ix_reports_campaign_accepted_at", "reports", ["campaign", "accepted_at", "received_at"]),
+    ("ix_measures_applied_at", "measures", ["applied_at", "code"]),
+    ("ix_measures_code_starts_at", "measures", ["code", "starts_at"]),
+    # the regulator's portal and inspections: cases opened in a period, newest first
+    ("ix_cases_opened_at", "cases", ["opened_at", "id"]),
+    ("ix_measures_starts_at", "measures", ["starts_at", "id"]),
+)
 
 
 def downgrade() -> None:
+    for name, table_name, _columns in reversed(_STATISTICS_INDEXES):
+        with op.batch_alter_table(table_name, schema=None) as batch_op:
+            batch_op.drop_index(name)
     op.drop_table("inspections")
     with op.batch_alter_table("periodic_reports", schema=None) as batch_op:
         batch_op.drop_index("ix_periodic_reports_period")

@@ -49,7 +49,14 @@ class Case(Base):
     deadline_warned_at: Mapped[datetime | None]  # the worker said the deadline is near
     escalated_at: Mapped[datetime | None]  # the deadline passed and the case was escalated
 
-    __table_args__ = (Index("ix_cases_status_due_at", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_cases_status_due_at", "status", "due_at"),
+        # statistics (CP-2): cases decided in a period, read from the index alone
+        Index("ix_cases_decided_at", "decided_at", "opened_at", "due_at"),
+        Index("ix_cases_campaign_decided_at", "campaign", "decided_at", "opened_at", "due_at"),
+        # the regulator's portal and inspections (WS-29): cases opened in a period
+        Index("ix_cases_opened_at", "opened_at", "id"),
+    )
 
 
 class CaseTarget(Base):
@@ -181,6 +188,11 @@ class Objection(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_objections_received_at", "received_at"),
+        Index("ix_objections_decided_at", "decided_at", "outcome"),
+    )
 
 
 class SecondReview(Base):

@@ -26,7 +26,10 @@ from qinglang.intake.setup import build_intake
 from qinglang.intake.submission import SubmissionIn, parse
 from qinglang.settings import load_settings
 
-app = typer.Typer(help="Reports: submit, show, close overdue supplements.", no_args_is_help=True)
+app = typer.Typer(
+    help="Reports: submit, show, close overdue supplements; generate the periodic report.",
+    no_args_is_help=True,
+)
 reporters_app = typer.Typer(
     help="Reporter accounts: list, verify or reject an identity (checked once).",
     no_args_is_help=True,
@@ -132,6 +135,38 @@ def close_overdue() -> None:
     out.print(f"closed {len(closed)} report(s) as incomplete")
     for number in closed:
         out.print(f"  {number}")
+
+
+@app.command("generate")
+def generate_periodic(
+    period: Annotated[str, typer.Option(help="The month, YYYY-MM (China time)")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+) -> None:
+    """Generate a month's periodic report to the regulator (WS-28): JSON and XLSX, hashed."""
+    from qinglang.oversight import periodic
+
+    settings = load_settings()
+    report = periodic.generate(
+        open_database(settings), settings=settings, actor=operator(), period=period
+    )
+    files = periodic.files_of(report)
+    if json_output:
+        answer = {
+            "id": report.id,
+            "period": report.period,
+            "json": str(files["json"]),
+            "json_sha256": report.json_sha256,
+            "xlsx": str(files["xlsx"]),
+            "xlsx_sha256": report.xlsx_sha256,
+            "headline": report.figures["headline"],
+        }
+        print(json.dumps(answer, ensure_ascii=False))
+        return
+    out.print(f"periodic report {report.id} for {report.period}")
+    out.print(f"  {files['json']}  sha256 {report.json_sha256}")
+    out.print(f"  {files['xlsx']}  sha256 {report.xlsx_sha256}")
+    for key, value in report.figures["headline"].items():
+        out.print(f"  {key}: {value}")
 
 
 @reporters_app.command("list")

@@ -96,6 +96,11 @@ class Report(Base):
         Index("ix_reports_reporter_key_category", "reporter_key", "category"),
         Index("ix_reports_status_supplement_due_at", "status", "supplement_due_at"),
         Index("ix_reports_reporter_account_id", "reporter_account_id"),
+        # statistics (CP-2): reports received and accepted in a period, per campaign
+        Index("ix_reports_received_at", "received_at", "campaign"),
+        Index("ix_reports_accepted_at", "accepted_at", "received_at", "campaign"),
+        Index("ix_reports_campaign_received_at", "campaign", "received_at"),
+        Index("ix_reports_campaign_accepted_at", "campaign", "accepted_at", "received_at"),
     )
 
 

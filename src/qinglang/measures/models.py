@@ -60,6 +60,11 @@ class Measure(Base):
     __table_args__ = (
         Index("ix_measures_case_id", "case_id"),
         Index("ix_measures_status_expires_at", "status", "expires_at"),
+        # statistics (CP-2): measures applied, and those recorded, in a period
+        Index("ix_measures_applied_at", "applied_at", "code"),
+        Index("ix_measures_code_starts_at", "code", "starts_at"),
+        # the regulator's portal: measures on accounts in a period
+        Index("ix_measures_starts_at", "starts_at", "id"),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qinglang.db.base import Base
@@ -66,3 +66,85 @@ class Inspection(Base):
     seed: Mapped[str] = mapped_column(String(64))  # reproduces the draw
     case_ids: Mapped[list[Any]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+# -- statistics rollups (item 8): kept by qinglang.oversight.rollups, read by statistics ----
+# ``campaign`` is ``*`` for "every report" (kept apart because distinct counts and
+# reporters refused do not add up over campaigns), a campaign's name, or ``=name`` / ``=``
+# (exactly that campaign / none) for the periodic report's breakdown. ``category`` is ``""``
+# where a figure has none. Durations are in microseconds.
+
+_BIG = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class StatisticsWatermark(Base):
+    """One row (id 1): the last ledger ``seq`` folded into the rollups."""
+
+    __tablename__ = "statistics_watermark"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(_BIG)
+
+
+class StatisticsCount(Base):
+    """How many times ``figure`` happened on China-time ``day``."""
+
+    __tablename__ = "statistics_counts"
+
+    campaign: Mapped[str] = mapped_column(String(72), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(160), primary_key=True)
+    n: Mapped[int] = mapped_column(_BIG)
+
+
+class StatisticsDuration(Base):
+    """A log-spaced histogram bucket of one median's durations on ``day``."""
+
+    __tablename__ = "statistics_durations"
+
+    campaign: Mapped[str] = mapped_column(String(72), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    bucket: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(_BIG)
+    total_us: Mapped[int] = mapped_column(_BIG)
+
+
+class StatisticsDistinct(Base):
+    """Targets of ``figure`` met on ``day`` whose previous day with it was ``since``
+    (``0001-01-01``: none before): the distinct targets of days s..e are the rows of
+    those days with ``since`` < s."""
+
+    __tablename__ = "statistics_distinct"
+
+    campaign: Mapped[str] = mapped_column(String(72), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(160), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    since: Mapped[date] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(_BIG)
+
+
+class StatisticsTargetDay(Base):
+    """The days on which a target met ``figure`` (how many times), to keep the chain
+    of :class:`StatisticsDistinct` when a day is added or taken away."""
+
+    __tablename__ = "statistics_target_days"
+
+    # the fold looks rows up by target: it leads the key
+    target: Mapped[str] = mapped_column(String(128), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(72), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(160), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(_BIG)
+
+
+class StatisticsContribution(Base):
+    """What one row (a report, case, measure, objection or reporter standing) adds to
+    the rollups now, so that a change to it moves its figures, and refolding is a no-op."""
+
+    __tablename__ = "statistics_contributions"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(128), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
