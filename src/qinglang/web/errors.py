@@ -9,10 +9,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from qinglang.auth.permissions import PermissionMissing
 from qinglang.db.engine import unavailable
 from qinglang.errors import DomainError, http_status_for
+from qinglang.oversight.refusals import is_refused_change, record_refused_change
 from qinglang.web.console.pages import render_error as console_error
 from qinglang.web.demo_site.pages import render_error as demo_site_error
 from qinglang.web.deps import SignInRequired
@@ -42,9 +45,28 @@ def _render(request: Request, status: int, body: dict[str, object]) -> Response:
     return console_error(request, status=status, code=code, message=message)
 
 
+async def _record_refusal(request: Request, exc: PermissionMissing) -> None:
+    """A regulator's refused change is entered in the ledger: the one place for every route."""
+    if not is_refused_change(exc.actor, request.method):
+        return
+    try:
+        await run_in_threadpool(
+            record_refused_change,
+            request.app.state.database,
+            actor=exc.actor,
+            method=request.method,
+            path=request.url.path,
+            permission=exc.permission,
+        )
+    except Exception:  # the refusal stands even when it cannot be recorded
+        log.exception("could not record a refused change")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, PermissionMissing):
+            await _record_refusal(request, exc)
         headers = (
             {"WWW-Authenticate": "Bearer"}
             if exc.http_status == 401 and _wants_json(request)
