@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python bench/detect.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/workflow.py
+	$(BIN)/python bench/ledger_scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -7,7 +7,9 @@ import sys
 import typer
 from sqlalchemy.exc import OperationalError
 
-from qinglang.cli import db, detect, ledger, policy, reports, serve, tokens, users
+from qinglang.cli import db, detect, keys, ledger, policy, reports, serve, tokens, users
+from qinglang.cli import holds as holds_cli
+from qinglang.cli import retention as retention_cli
 from qinglang.cli.compliance import compliance
 from qinglang.cli.context import err
 from qinglang.cli.worker import worker
@@ -34,6 +36,9 @@ app.command("worker")(worker)
 app.command("pii")(detect.pii)
 app.command("scan")(detect.scan)
 app.add_typer(detect.names_app, name="names")
+app.add_typer(holds_cli.app, name="holds")
+app.add_typer(retention_cli.app, name="retention")
+app.add_typer(keys.app, name="keys")
 
 
 def main() -> None:

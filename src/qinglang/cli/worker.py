@@ -18,7 +18,7 @@ import re
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -31,8 +31,10 @@ from qinglang.disposal.rereview import reopen_before_expiry
 from qinglang.errors import DomainError
 from qinglang.intake import followups
 from qinglang.intake.setup import build_intake
+from qinglang.intake.store import EvidenceStore
 from qinglang.measures import DeliveryRound, RetryPolicy, deliver_due, expire_due
 from qinglang.notices.service import Mailer, NoticeRetry, send_due
+from qinglang.oversight.retention import PurgeResult, purge
 from qinglang.platform.adapter import PlatformAdapter
 from qinglang.platform.demo import DemoPlatform
 from qinglang.platform.webhook import WebhookPlatform
@@ -97,6 +99,55 @@ class Round:
         )
 
 
+def monthly_report(database: Database, settings: Settings) -> int | None:
+    """Last month's periodic report (WS-28), once, in the first week of the month (China
+    time); its id if made now. Later, ``qinglang reports generate`` makes it on demand."""
+    from qinglang.cases.deadlines import CHINA
+    from qinglang.oversight.periodic import generate_missing
+
+    if database.clock.now().astimezone(CHINA).day > 7:
+        return None
+    report = generate_missing(database, settings=settings, actor=WORKER)
+    if report is None:
+        return None
+    log.info("periodic report generated", extra={"period": report.period, "report": report.id})
+    return report.id
+
+
+def purge_daily(database: Database, settings: Settings) -> PurgeResult | None:
+    """The retention purge, at most once a day: the last run's time is kept in
+    ``<data_dir>/retention-last-run`` so that restarts do not repeat it."""
+    mark = settings.data_dir / "retention-last-run"
+    now = database.clock.now()
+    try:
+        last = datetime.fromisoformat(mark.read_text().strip())
+    except (OSError, ValueError):
+        last = None
+    if last is not None and now - last < timedelta(days=1):
+        return None
+    result = purge(
+        database,
+        actor=WORKER,
+        retention_days=settings.retention_days,
+        store=EvidenceStore(settings.evidence_dir),
+    )
+    mark.parent.mkdir(parents=True, exist_ok=True)
+    mark.write_text(now.isoformat())
+    if result.counts:
+        log.info("retention purge", extra=dict(result.counts))
+    return result
+
+
+def fold_statistics(database: Database) -> int:
+    """Fold the ledger's new entries into the statistics rollups (item 8); how many."""
+    from qinglang.oversight.rollups import fold_ledger
+
+    folded = fold_ledger(database)
+    if folded:
+        log.info("statistics rollups folded", extra={"entries": folded})
+    return folded
+
+
 def _timers(database: Database, settings: Settings) -> Round:
     closed = followups.close_overdue(build_intake(database, settings), actor=WORKER)
     if closed:
@@ -122,8 +173,11 @@ def _timers(database: Database, settings: Settings) -> Round:
     if warned:
         log.info("cases whose time limit is near", extra={"cases": warned})
     escalated = escalate_passed(database, actor=WORKER)
+    purge_daily(database, settings)
     if escalated:
         log.warning("cases escalated past their time limit", extra={"cases": escalated})
+    monthly_report(database, settings)
+    fold_statistics(database)
     return Round(
         closed_reports=len(closed),
         expired_measures=len(expired),

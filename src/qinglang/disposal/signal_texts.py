@@ -72,9 +72,7 @@ def excerpt(
     context around it, so that no piece of personal data straddles two parts.
     """
     hit_start, hit_end = _widened(span[0], span[1], pii)
-    start, end = _widened(
-        max(0, hit_start - context), min(len(text), hit_end + context), pii
-    )
+    start, end = _widened(max(0, hit_start - context), min(len(text), hit_end + context), pii)
     return {
         "before": ("…" if start > 0 else "") + mask_range(text, start, hit_start, pii),
         "match": mask_range(text, hit_start, hit_end, pii),

@@ -7,9 +7,11 @@ problem named and its status code (409 for a stale version, 403, 422 …).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -27,8 +29,47 @@ from qinglang.web.deps import ConsoleActor, CsrfChecked, DatabaseDep
 router = APIRouter(prefix="/cases", include_in_schema=False)
 
 
-def _back(case_id: int, anchor: str = "") -> Response:
-    return RedirectResponse(f"/console/cases/{case_id}{anchor}", status_code=303)
+@dataclass(frozen=True, slots=True)
+class CaseAction:
+    """What every action on a case needs: the request, who acts, the database, and what
+    the case page needs to show the case again when the action is refused."""
+
+    request: Request
+    actor: Actor
+    database: Any
+    sources: SignalSources
+
+    async def run(self, case_id: int, action: Callable[[FormData], Any], anchor: str) -> Response:
+        """Run ``action(form)``; back to the case, or the case again with the problem named."""
+        form = await self.request.form()
+        try:
+            action(form)
+        except DomainError as exc:
+            if exc.http_status in (401, 404):
+                raise
+            return render_case(
+                self.request,
+                self.actor,
+                self.database,
+                case_id,
+                self.sources,
+                problem=exc,
+                status=exc.http_status,
+            )
+        return RedirectResponse(f"/console/cases/{case_id}{anchor}", status_code=303)
+
+
+def case_action(
+    request: Request,
+    actor: ConsoleActor,
+    database: DatabaseDep,
+    detection: DetectionDep,
+    store: Store,
+) -> CaseAction:
+    return CaseAction(request, actor, database, sources_of(request, detection, store))
+
+
+Action = Annotated[CaseAction, Depends(case_action)]
 
 
 def _version(form: FormData) -> int:
@@ -38,65 +79,17 @@ def _version(form: FormData) -> int:
         raise InvalidInput("the form lacks the case version it was made from") from None
 
 
-async def _act(
-    request: Request,
-    case_id: int,
-    actor: Actor,
-    database: Any,
-    sources: SignalSources,
-    action: Any,
-    anchor: str,
-) -> Response:
-    """Run ``action(form)``; back to the case, or the case again with the problem named."""
-    form = await request.form()
-    try:
-        action(form)
-    except DomainError as exc:
-        if exc.http_status in (401, 404):
-            raise
-        return render_case(
-            request, actor, database, case_id, sources, problem=exc, status=exc.http_status
-        )
-    return _back(case_id, anchor)
-
-
 @router.post("/{case_id}/claim", dependencies=[CsrfChecked])
-async def claim(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    return await _act(
-        request,
-        case_id,
-        actor,
-        database,
-        sources_of(request, detection, store),
-        lambda _form: review.claim(database, actor=actor, case_id=case_id),
-        "",
+async def claim(case_id: int, act: Action) -> Response:
+    return await act.run(
+        case_id, lambda _f: review.claim(act.database, actor=act.actor, case_id=case_id), ""
     )
 
 
 @router.post("/{case_id}/release", dependencies=[CsrfChecked])
-async def release(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    return await _act(
-        request,
-        case_id,
-        actor,
-        database,
-        sources_of(request, detection, store),
-        lambda _form: review.release(database, actor=actor, case_id=case_id),
-        "",
+async def release(case_id: int, act: Action) -> Response:
+    return await act.run(
+        case_id, lambda _f: review.release(act.database, actor=act.actor, case_id=case_id), ""
     )
 
 
@@ -126,121 +119,81 @@ def _findings(form: FormData, pack: Pack) -> dict[str, Any]:
 
 
 @router.post("/{case_id}/assessment", dependencies=[CsrfChecked])
-async def assess(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    intake = intake_of(request)
+async def assess(case_id: int, act: Action) -> Response:
+    intake = intake_of(act.request)
 
     def record(form: FormData) -> None:
-        view = queues.case_view(database, actor=actor, case_id=case_id)
-        pack = intake.pack_for(view["pack"])
+        view = queues.case_view(act.database, actor=act.actor, case_id=case_id)
         review.assess(
-            database,
-            actor=actor,
+            act.database,
+            actor=act.actor,
             packs=intake.packs,
             case_id=case_id,
             version=_version(form),
-            **_findings(form, pack),
+            **_findings(form, intake.pack_for(view["pack"])),
         )
 
-    sources = sources_of(request, detection, store)
-    return await _act(request, case_id, actor, database, sources, record, "#recommendation")
+    return await act.run(case_id, record, "#recommendation")
 
 
 @router.post("/{case_id}/proposal", dependencies=[CsrfChecked])
-async def propose(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    intake = intake_of(request)
+async def propose(case_id: int, act: Action) -> Response:
+    intake = intake_of(act.request)
 
     def send(form: FormData) -> None:
-        view = queues.case_view(database, actor=actor, case_id=case_id)
+        view = queues.case_view(act.database, actor=act.actor, case_id=case_id)
         recommended = (view["assessment"] or {}).get("recommendation") or {}
         params = {m["code"]: m["params"] for m in recommended.get("measures", [])}
         chosen = [str(code) for code in form.getlist("measure")]
         review.propose(
-            database,
-            actor=actor,
+            act.database,
+            actor=act.actor,
             packs=intake.packs,
             adapter=intake.snapshots.adapter,
             case_id=case_id,
             version=_version(form),
             measures=[ProposedMeasure(code, params.get(code, {})) for code in chosen],
             reason=str(form.get("reason") or ""),
-            rules=rules_of(request),
+            rules=rules_of(act.request),
         )
 
-    sources = sources_of(request, detection, store)
-    return await _act(request, case_id, actor, database, sources, send, "#decision")
+    return await act.run(case_id, send, "#decision")
 
 
 @router.post("/{case_id}/approval", dependencies=[CsrfChecked])
-async def approve(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
+async def approve(case_id: int, act: Action) -> Response:
     def sign(form: FormData) -> None:
         signoff.sign_off(
-            database,
-            actor=actor,
+            act.database,
+            actor=act.actor,
             case_id=case_id,
             version=_version(form),
             approve=form.get("decision") == "approve",
             note=str(form.get("note") or ""),
-            rules=rules_of(request),
+            rules=rules_of(act.request),
         )
 
-    sources = sources_of(request, detection, store)
-    return await _act(request, case_id, actor, database, sources, sign, "#decision")
+    return await act.run(case_id, sign, "#decision")
 
 
 @router.post("/{case_id}/regulator-review", dependencies=[CsrfChecked])
-async def regulator_review(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
+async def regulator_review(case_id: int, act: Action) -> Response:
     def answer(form: FormData) -> None:
         signoff.regulator_review(
-            database,
-            actor=actor,
+            act.database,
+            actor=act.actor,
             case_id=case_id,
             verdict=str(form.get("verdict") or ""),
             note=str(form.get("note") or ""),
-            rules=rules_of(request),
+            rules=rules_of(act.request),
         )
 
-    sources = sources_of(request, detection, store)
-    return await _act(request, case_id, actor, database, sources, answer, "#s-regulator")
+    return await act.run(case_id, answer, "#s-regulator")
 
 
 @router.post("/{case_id}/objection-decision", dependencies=[CsrfChecked])
-async def objection_decision(
-    request: Request,
-    case_id: int,
-    actor: ConsoleActor,
-    database: DatabaseDep,
-    detection: DetectionDep,
-    store: Store,
-) -> Response:
-    intake = intake_of(request)
+async def objection_decision(case_id: int, act: Action) -> Response:
+    intake = intake_of(act.request)
 
     def decide(form: FormData) -> None:
         outcome = str(form.get("outcome") or "")
@@ -250,16 +203,15 @@ async def objection_decision(
                 code="invalid_outcome",
             )
         objections.decide_objection(
-            database,
-            actor=actor,
+            act.database,
+            actor=act.actor,
             case_id=case_id,
             version=_version(form),
             outcome=outcome,
             reason=str(form.get("reason") or ""),
             packs=intake.packs,
             adapter=intake.snapshots.adapter,
-            rules=rules_of(request),
+            rules=rules_of(act.request),
         )
 
-    sources = sources_of(request, detection, store)
-    return await _act(request, case_id, actor, database, sources, decide, "#s-objections")
+    return await act.run(case_id, decide, "#s-objections")
