@@ -11,10 +11,13 @@ from qinglang.actor import Actor
 from qinglang.auth import users
 from qinglang.auth.permissions import Role
 from qinglang.cli.context import open_database, out
+from qinglang.cli.demo_cases import seed_demo_cases
 from qinglang.cli.worker import start_in_background
 from qinglang.db.engine import Database
 from qinglang.db.migrate import upgrade
+from qinglang.disposal.rules import DisposalRules
 from qinglang.errors import ConfigurationError, Conflict
+from qinglang.intake.setup import build_intake
 from qinglang.platform.seed import seed_demo_platform
 from qinglang.settings import Settings, load_settings
 from qinglang.web.app import create_app
@@ -87,6 +90,11 @@ def demo(host: HostOption = None, port: PortOption = None) -> None:
     base = f"http://{host or settings.host}:{port or settings.port}"
     seeded = "already there" if summary.already_seeded else "loaded"
     out.print(f"demo platform {seeded}: {summary.accounts} accounts, {summary.posts} posts")
+    if not summary.already_seeded:
+        intake = build_intake(database, settings)
+        rules = DisposalRules.from_settings(settings, intake.rules.reporters, intake.packs)
+        cases = seed_demo_cases(database, settings=settings, intake=intake, rules=rules)
+        out.print(f"demo reports: {cases} submitted, two of them decided by the reviewer")
     out.print(f"Console:     {base}/console/")
     out.print(f"Demo site:   {base}/demo-site/")
     out.print(f"API docs:    {base}/api/docs")
