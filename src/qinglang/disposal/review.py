@@ -252,6 +252,19 @@ def latest_assessment(uow: UnitOfWork, case_id: int) -> CaseAssessment | None:
     ).first()
 
 
+def current_recommendation(
+    database: Database, *, actor: Actor, case_id: int
+) -> tuple[str, dict[str, Any] | None]:
+    """A case's pack and its latest assessment's recommendation, as a form needs them."""
+    require(actor, Permission.REPORTS_READ)
+    with database.unit_of_work(read_only=True) as uow:
+        case = uow.session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"there is no case {case_id}", code="case_not_found")
+        assessment = latest_assessment(uow, case.id)
+        return case.pack, (assessment.recommendation if assessment else None)
+
+
 def propose(
     database: Database,
     *,

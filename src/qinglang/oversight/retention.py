@@ -134,6 +134,27 @@ class _DryRun(Exception):
     """Raised to roll a dry run back."""
 
 
+# What hangs off a case, and off a report, in the order foreign keys allow deleting it
+# (each kind with the column that names its case or report).
+_BY_CASE: tuple[tuple[str, Any], ...] = (
+    ("measures", Measure.case_id),
+    ("notices", Notice.case_id),
+    ("second_reviews", SecondReview.case_id),
+    ("regulator_reviews", RegulatorReview.case_id),
+    ("proposals", CaseProposal.case_id),
+    ("assessments", CaseAssessment.case_id),
+    ("objections", Objection.case_id),
+    ("case_pauses", CasePause.case_id),
+    ("case_targets", CaseTarget.case_id),
+)
+_BY_REPORT: tuple[tuple[str, Any], ...] = (
+    ("forged_marks", ForgedEvidence.report_id),
+    ("idempotency_keys", IdempotencyKey.report_id),
+    ("report_targets", ReportTarget.report_id),
+    ("evidence_links", ReportEvidence.report_id),
+)
+
+
 def _delete(session: Session, statement: Any) -> int:
     result = session.execute(statement.execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
@@ -166,41 +187,10 @@ def _delete_records(
     counts["outbox_messages"] += _delete(
         session, delete(OutboxMessage).where(OutboxMessage.measure_id.in_(measures))
     )
-    counts["measures"] += _delete(session, delete(Measure).where(Measure.case_id.in_(case_ids)))
-    counts["notices"] += _delete(session, delete(Notice).where(Notice.case_id.in_(case_ids)))
-    counts["second_reviews"] += _delete(
-        session, delete(SecondReview).where(SecondReview.case_id.in_(case_ids))
-    )
-    counts["regulator_reviews"] += _delete(
-        session, delete(RegulatorReview).where(RegulatorReview.case_id.in_(case_ids))
-    )
-    counts["proposals"] += _delete(
-        session, delete(CaseProposal).where(CaseProposal.case_id.in_(case_ids))
-    )
-    counts["assessments"] += _delete(
-        session, delete(CaseAssessment).where(CaseAssessment.case_id.in_(case_ids))
-    )
-    counts["objections"] += _delete(
-        session, delete(Objection).where(Objection.case_id.in_(case_ids))
-    )
-    counts["case_pauses"] += _delete(
-        session, delete(CasePause).where(CasePause.case_id.in_(case_ids))
-    )
-    counts["case_targets"] += _delete(
-        session, delete(CaseTarget).where(CaseTarget.case_id.in_(case_ids))
-    )
-    counts["forged_marks"] += _delete(
-        session, delete(ForgedEvidence).where(ForgedEvidence.report_id.in_(report_ids))
-    )
-    counts["idempotency_keys"] += _delete(
-        session, delete(IdempotencyKey).where(IdempotencyKey.report_id.in_(report_ids))
-    )
-    counts["report_targets"] += _delete(
-        session, delete(ReportTarget).where(ReportTarget.report_id.in_(report_ids))
-    )
-    counts["evidence_links"] += _delete(
-        session, delete(ReportEvidence).where(ReportEvidence.report_id.in_(report_ids))
-    )
+    for kind, column in _BY_CASE:
+        counts[kind] += _delete(session, delete(column.class_).where(column.in_(case_ids)))
+    for kind, column in _BY_REPORT:
+        counts[kind] += _delete(session, delete(column.class_).where(column.in_(report_ids)))
     counts["reports"] += _delete(session, delete(Report).where(Report.id.in_(report_ids)))
     counts["cases"] += _delete(session, delete(Case).where(Case.id.in_(case_ids)))
     # Evidence rows still named elsewhere (a reporter's identity document, another

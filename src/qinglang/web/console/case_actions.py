@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from qinglang.actor import Actor
-from qinglang.disposal import objections, queues, review, signoff
+from qinglang.disposal import objections, review, signoff
 from qinglang.disposal.review import Finding, ProposedMeasure
 from qinglang.disposal.signals import SignalSources
 from qinglang.errors import DomainError, InvalidInput
@@ -123,14 +123,16 @@ async def assess(case_id: int, act: Action) -> Response:
     intake = intake_of(act.request)
 
     def record(form: FormData) -> None:
-        view = queues.case_view(act.database, actor=act.actor, case_id=case_id)
+        pack, _recommended = review.current_recommendation(
+            act.database, actor=act.actor, case_id=case_id
+        )
         review.assess(
             act.database,
             actor=act.actor,
             packs=intake.packs,
             case_id=case_id,
             version=_version(form),
-            **_findings(form, intake.pack_for(view["pack"])),
+            **_findings(form, intake.pack_for(pack)),
         )
 
     return await act.run(case_id, record, "#recommendation")
@@ -141,8 +143,8 @@ async def propose(case_id: int, act: Action) -> Response:
     intake = intake_of(act.request)
 
     def send(form: FormData) -> None:
-        view = queues.case_view(act.database, actor=act.actor, case_id=case_id)
-        recommended = (view["assessment"] or {}).get("recommendation") or {}
+        _pack, found = review.current_recommendation(act.database, actor=act.actor, case_id=case_id)
+        recommended = found or {}
         params = {m["code"]: m["params"] for m in recommended.get("measures", [])}
         chosen = [str(code) for code in form.getlist("measure")]
         review.propose(
