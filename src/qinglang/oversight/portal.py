@@ -212,18 +212,21 @@ def _after(cursor: str) -> tuple[datetime, int]:
         raise InvalidInput("not a portal cursor", code="invalid_cursor") from None
 
 
+def _newest_first(
+    uow: UnitOfWork, stmt: Any, at: Any, ident: Any, limit: int, after: str | None
+) -> list[Any]:
+    """One keyset page of ``stmt``, newest ``at`` first (ties by ``ident``), after a cursor."""
+    if after is not None:
+        when, last = _after(after)
+        stmt = stmt.where(tuple_(at, ident) < tuple_(literal(when, UtcDateTime()), last))
+    return list(uow.session.scalars(stmt.order_by(at.desc(), ident.desc()).limit(limit)))
+
+
 def _case_rows(uow: UnitOfWork, query: PortalQuery, limit: int, after: str | None) -> list[Any]:
     stmt = select(Case).where(*_in_range(Case.opened_at, query))
     if query.narrows_cases:
         stmt = stmt.where(Case.id.in_(_matching_cases(query)))
-    if after is not None:
-        at, ident = _after(after)
-        stmt = stmt.where(
-            tuple_(Case.opened_at, Case.id) < tuple_(literal(at, UtcDateTime()), ident)
-        )
-    return list(
-        uow.session.scalars(stmt.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit))
-    )
+    return _newest_first(uow, stmt, Case.opened_at, Case.id, limit, after)
 
 
 def _report_rows(uow: UnitOfWork, query: PortalQuery, limit: int, after: str | None) -> list[Any]:
@@ -251,13 +254,7 @@ def _report_rows(uow: UnitOfWork, query: PortalQuery, limit: int, after: str | N
             )
         )
         stmt = stmt.where(or_(Report.id.in_(own), Report.case_id.in_(by_case)))
-    if after is not None:
-        at, ident = _after(after)
-        stmt = stmt.where(
-            tuple_(Report.received_at, Report.id) < tuple_(literal(at, UtcDateTime()), ident)
-        )
-    stmt = stmt.order_by(Report.received_at.desc(), Report.id.desc()).limit(limit)
-    return list(uow.session.scalars(stmt))
+    return _newest_first(uow, stmt, Report.received_at, Report.id, limit, after)
 
 
 def _account_rows(uow: UnitOfWork, query: PortalQuery, limit: int, after: str | None) -> list[Any]:
@@ -272,13 +269,7 @@ def _account_rows(uow: UnitOfWork, query: PortalQuery, limit: int, after: str | 
     )
     if other.narrows_cases:
         stmt = stmt.where(Measure.case_id.in_(_matching_cases(other)))
-    if after is not None:
-        at, ident = _after(after)
-        stmt = stmt.where(
-            tuple_(Measure.starts_at, Measure.id) < tuple_(literal(at, UtcDateTime()), ident)
-        )
-    stmt = stmt.order_by(Measure.starts_at.desc(), Measure.id.desc()).limit(limit)
-    return list(uow.session.scalars(stmt))
+    return _newest_first(uow, stmt, Measure.starts_at, Measure.id, limit, after)
 
 
 def _entry_rows(uow: UnitOfWork, query: PortalQuery, limit: int, after: str | None) -> list[Any]:
