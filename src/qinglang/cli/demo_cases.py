@@ -17,8 +17,9 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import select
 
+from qinglang.actor import Actor
 from qinglang.auth.models import User
-from qinglang.auth.users import actor_for
+from qinglang.auth.users import actor_for, find_user
 from qinglang.db.engine import Database
 from qinglang.disposal import review
 from qinglang.disposal.review import Finding, ProposedMeasure
@@ -31,11 +32,6 @@ from qinglang.platform.models import PlatformPost
 from qinglang.settings import Settings
 
 DEMO_SITE = "https://demo.example.cn/demo-site/posts/{}"
-
-
-def _user(database: Database, username: str) -> User:
-    with database.unit_of_work(read_only=True) as uow:
-        return uow.session.scalars(select(User).where(User.username == username)).one()
 
 
 def _post(database: Database, title_part: str) -> int:
@@ -120,7 +116,9 @@ def seed_demo_cases(
     database: Database, *, settings: Settings, intake: Intake, rules: DisposalRules
 ) -> int:
     """Submit the demo's reports and take two cases as far as a reviewer would; how many."""
-    admin, reviewer = _user(database, "admin"), _user(database, "reviewer")
+    seeder = Actor.system("demo-seed")
+    admin = find_user(database, actor=seeder, username="admin")
+    reviewer = find_user(database, actor=seeder, username="reviewer")
     submitter = actor_for(admin)
     store = EvidenceStore(settings.evidence_dir)
 
